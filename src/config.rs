@@ -1,0 +1,614 @@
+//! `drupal-sync.toml` → [`Config`] (pure [`Config::parse`], thin [`Config::from_file`] and
+//! [`find`]), then config + environment + flags → [`Settings`], resolved once. Nothing
+//! downstream reads clap types or the environment.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use url::Url;
+
+use crate::content::ContentOptions;
+use crate::secret::Secret;
+
+/// The config file's name, looked up in the working directory and its parents.
+pub const FILE_NAME: &str = "drupal-sync.toml";
+
+/// Which Drupal API pages are written through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Api {
+    /// JSON:API (`/jsonapi/node/{bundle}`), the default.
+    #[default]
+    Jsonapi,
+    /// Core REST (`/node?_format=json`).
+    Rest,
+}
+
+impl Api {
+    /// The name used in config files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Api::Jsonapi => "jsonapi",
+            Api::Rest => "rest",
+        }
+    }
+}
+
+/// How drupal-sync authenticates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    /// miniOrange REST & JSON API Authentication: `POST /rest_api/id_token`.
+    #[default]
+    Miniorange,
+    /// contrib jwt: `POST /jwt/token`.
+    Jwt,
+    /// simple_oauth: `POST /oauth/token`.
+    Oauth,
+    /// Basic credentials on every request (no token).
+    Basic,
+    /// A bearer token from `DRUPAL_SYNC_TOKEN`.
+    Token,
+}
+
+/// The parsed config file, as written (defaults applied, nothing resolved).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub site: SiteConfig,
+    pub auth: AuthConfig,
+    pub content: ContentConfig,
+    pub sync: SyncConfig,
+}
+
+/// `[site]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SiteConfig {
+    pub url: Option<String>,
+    pub api: Api,
+    pub bundle: String,
+    pub namespace: Option<String>,
+}
+
+impl Default for SiteConfig {
+    fn default() -> Self {
+        Self {
+            url: None,
+            api: Api::Jsonapi,
+            bundle: "page".into(),
+            namespace: None,
+        }
+    }
+}
+
+/// `[auth]`. Secret keys are accepted by the parser only to be refused with a clear error.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    pub provider: Provider,
+    pub username: Option<String>,
+    pub token_path: Option<String>,
+    pub header: Option<String>,
+    pub application: Option<String>,
+    pub client_id: Option<String>,
+    #[serde(skip_serializing)]
+    password: Option<toml::Spanned<toml::Value>>,
+    #[serde(skip_serializing)]
+    token: Option<toml::Spanned<toml::Value>>,
+    #[serde(skip_serializing)]
+    client_secret: Option<toml::Spanned<toml::Value>>,
+}
+
+/// `[content]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ContentConfig {
+    pub dir: PathBuf,
+    pub format: String,
+    pub exclude: Vec<String>,
+}
+
+impl Default for ContentConfig {
+    fn default() -> Self {
+        Self {
+            dir: "content".into(),
+            format: "basic_html".into(),
+            exclude: Vec::new(),
+        }
+    }
+}
+
+/// `[sync]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SyncConfig {
+    pub parallelism: usize,
+    pub timeout_secs: u64,
+    pub revision_log: String,
+    pub max_prune: usize,
+}
+
+impl Default for SyncConfig {
+    fn default() -> Self {
+        Self {
+            parallelism: 8,
+            timeout_secs: 30,
+            revision_log: "drupal-sync".into(),
+            max_prune: 10,
+        }
+    }
+}
+
+/// A problem with the configuration, located in its file where possible.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}:{line}:{col}: {message}")]
+    Invalid {
+        path: String,
+        line: usize,
+        col: usize,
+        message: String,
+    },
+    #[error("cannot read `{path}`")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("no {FILE_NAME} found in `{0}` or any parent directory\n  hint: run `drupal-sync init`, or pass `-c FILE`")]
+    NotFound(String),
+    #[error("{0}")]
+    Setting(String),
+}
+
+const SECTIONS: &[&str] = &["site", "auth", "content", "sync"];
+const KEYS: &[(&str, &[&str])] = &[
+    ("site", &["url", "api", "bundle", "namespace"]),
+    (
+        "auth",
+        &[
+            "provider",
+            "username",
+            "token_path",
+            "header",
+            "application",
+            "client_id",
+        ],
+    ),
+    ("content", &["dir", "format", "exclude"]),
+    (
+        "sync",
+        &["parallelism", "timeout_secs", "revision_log", "max_prune"],
+    ),
+];
+
+impl Config {
+    /// Parse the text of a config file; `path` only names the file in errors.
+    pub fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let (line, col) = e
+                .span()
+                .map(|span| line_col(text, span.start))
+                .unwrap_or((1, 1));
+            ConfigError::Invalid {
+                path: path.to_owned(),
+                line,
+                col,
+                message: explain(e.message(), text, e.span()),
+            }
+        })?;
+        let refused = [
+            (
+                &config.auth.password,
+                "password",
+                "set DRUPAL_SYNC_PASSWORD or pass --password-stdin",
+            ),
+            (&config.auth.token, "token", "set DRUPAL_SYNC_TOKEN"),
+            (
+                &config.auth.client_secret,
+                "client_secret",
+                "set DRUPAL_SYNC_CLIENT_SECRET",
+            ),
+        ];
+        for (value, key, hint) in refused {
+            if let Some(value) = value {
+                let (line, col) = line_col(text, value.span().start);
+                return Err(ConfigError::Invalid {
+                    path: path.to_owned(),
+                    line,
+                    col,
+                    message: format!(
+                        "`auth.{key}` must not be stored in the config file (it would be committed to git)\n  hint: remove it and {hint}"
+                    ),
+                });
+            }
+        }
+        Ok(config)
+    }
+
+    /// Read and parse a config file.
+    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Config::parse(&text, &path.display().to_string())
+    }
+}
+
+/// The config file in `start` or its nearest parent that has one.
+pub fn find(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .map(|dir| dir.join(FILE_NAME))
+        .find(|candidate| candidate.is_file())
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Turn toml's unknown-field message into ours, with the nearest known key as a hint.
+fn explain(message: &str, text: &str, span: Option<std::ops::Range<usize>>) -> String {
+    let message = message.trim();
+    let Some(rest) = message.strip_prefix("unknown field `") else {
+        return message.to_owned();
+    };
+    let unknown = rest.split('`').next().unwrap_or_default();
+    let section = span.and_then(|s| enclosing_section(text, s.start));
+    let candidates: Vec<&str> = match section.as_deref() {
+        Some(section) => KEYS
+            .iter()
+            .find(|(name, _)| *name == section)
+            .map(|(_, keys)| keys.to_vec())
+            .unwrap_or_default(),
+        None => SECTIONS.to_vec(),
+    };
+    let place = section.map_or_else(|| "at the top level".to_owned(), |s| format!("in [{s}]"));
+    let mut out = format!("unknown key `{unknown}` {place}");
+    if let Some(best) = nearest(unknown, &candidates) {
+        out.push_str(&format!("\n  hint: did you mean `{best}`?"));
+    } else if !candidates.is_empty() {
+        out.push_str(&format!("\n  hint: known keys: {}", candidates.join(", ")));
+    }
+    out
+}
+
+fn enclosing_section(text: &str, offset: usize) -> Option<String> {
+    let line_start = text[..offset.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    if text[line_start..].trim_start().starts_with('[') {
+        // The unknown key is a table header itself: it belongs to the top level.
+        return None;
+    }
+    text[..line_start]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('[') && !l.starts_with("[["))
+        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_owned())
+}
+
+/// The candidate closest to `word`, if it is close enough to be a likely typo.
+pub fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::jaro_winkler(word, c), *c))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// Everything a command needs, resolved once from the config file, environment and flags.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The config file that was read.
+    pub config_path: PathBuf,
+    /// The site's base URL without a trailing slash (`None` until a command needs one).
+    pub base_url: Option<Url>,
+    pub api: Api,
+    pub bundle: String,
+    pub namespace: String,
+    pub auth: AuthSettings,
+    pub content: ContentOptions,
+    pub parallelism: usize,
+    pub timeout: Duration,
+    pub revision_log: String,
+    pub max_prune: usize,
+}
+
+/// Resolved authentication settings; secrets only as [`Secret`].
+#[derive(Debug, Clone)]
+pub struct AuthSettings {
+    pub provider: Provider,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    pub token: Option<Secret>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<Secret>,
+    pub token_path: Option<String>,
+    pub header: Option<String>,
+    pub application: Option<String>,
+}
+
+/// Flags that override the config file.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub parallelism: Option<usize>,
+    pub strict: bool,
+    /// A password read from standard input (`--password-stdin`).
+    pub password: Option<Secret>,
+}
+
+impl Settings {
+    /// Combine a parsed config (found at `config_path`) with the environment (`env`) and flags.
+    pub fn resolve(
+        config: Config,
+        config_path: &Path,
+        env: &dyn Fn(&str) -> Option<String>,
+        overrides: Overrides,
+    ) -> Result<Settings, ConfigError> {
+        let base_dir = config_path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        let env_nonempty = |name: &str| env(name).filter(|v| !v.is_empty());
+
+        let url = env_nonempty("DRUPAL_SYNC_URL").or(config.site.url.clone());
+        let base_url = url.map(|u| parse_base_url(&u)).transpose()?;
+
+        let namespace = config.site.namespace.clone().filter(|n| !n.trim().is_empty()).ok_or_else(|| {
+            ConfigError::Setting(format!(
+                "`{}`: `[site].namespace` is required: it names this content set and is part of every page's UUID\n  hint: set e.g. namespace = \"my-site-docs\" and never change it after the first apply",
+                config_path.display()
+            ))
+        })?;
+        if config.sync.parallelism == 0 || overrides.parallelism == Some(0) {
+            return Err(ConfigError::Setting(
+                "parallelism must be at least 1".into(),
+            ));
+        }
+
+        let auth = AuthSettings {
+            provider: config.auth.provider,
+            username: env_nonempty("DRUPAL_SYNC_USERNAME").or(config.auth.username.clone()),
+            password: overrides
+                .password
+                .or_else(|| env_nonempty("DRUPAL_SYNC_PASSWORD").map(Secret::new)),
+            token: env_nonempty("DRUPAL_SYNC_TOKEN").map(Secret::new),
+            client_id: config.auth.client_id.clone(),
+            client_secret: env_nonempty("DRUPAL_SYNC_CLIENT_SECRET").map(Secret::new),
+            token_path: config.auth.token_path.clone(),
+            header: config.auth.header.clone(),
+            application: config.auth.application.clone(),
+        };
+
+        let display_base = std::env::current_dir().unwrap_or_else(|_| base_dir.clone());
+        Ok(Settings {
+            config_path: config_path.to_path_buf(),
+            base_url,
+            api: config.site.api,
+            bundle: config.site.bundle.clone(),
+            namespace: namespace.clone(),
+            auth,
+            content: ContentOptions {
+                dir: base_dir.join(&config.content.dir),
+                display_base,
+                namespace,
+                default_format: config.content.format.clone(),
+                exclude: config.content.exclude.clone(),
+                strict: overrides.strict,
+            },
+            parallelism: overrides.parallelism.unwrap_or(config.sync.parallelism),
+            timeout: Duration::from_secs(config.sync.timeout_secs.max(1)),
+            revision_log: config.sync.revision_log.clone(),
+            max_prune: config.sync.max_prune,
+        })
+    }
+}
+
+/// Parse a site URL, refusing plain `http://` except on loopback.
+pub fn parse_base_url(raw: &str) -> Result<Url, ConfigError> {
+    let mut url = Url::parse(raw.trim())
+        .map_err(|e| ConfigError::Setting(format!("invalid site url `{raw}`: {e}")))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&url) => {}
+        "http" => {
+            return Err(ConfigError::Setting(format!(
+                "refusing plain http for `{raw}`: credentials would cross the network unencrypted\n  hint: use https:// (http:// is only allowed for localhost)"
+            )))
+        }
+        other => {
+            return Err(ConfigError::Setting(format!(
+                "unsupported url scheme `{other}` in `{raw}`; use https://"
+            )))
+        }
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(ConfigError::Setting(
+            "the site url must not contain credentials; use [auth] and DRUPAL_SYNC_PASSWORD".into(),
+        ));
+    }
+    url.set_query(None);
+    url.set_fragment(None);
+    let trimmed = url.path().trim_end_matches('/').to_owned();
+    url.set_path(&trimmed);
+    Ok(url)
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FULL: &str = r#"
+[site]
+url = "https://www.example.com"
+api = "rest"
+bundle = "page"
+namespace = "example-docs"
+
+[auth]
+provider = "jwt"
+username = "ci-publisher"
+
+[content]
+dir = "pages"
+format = "full_html"
+exclude = ["drafts/**"]
+
+[sync]
+parallelism = 4
+timeout_secs = 10
+revision_log = "ci"
+max_prune = 3
+"#;
+
+    #[test]
+    fn parses_every_key() {
+        let c = Config::parse(FULL, "drupal-sync.toml").unwrap();
+        assert_eq!(c.site.api, Api::Rest);
+        assert_eq!(c.site.namespace.as_deref(), Some("example-docs"));
+        assert_eq!(c.auth.provider, Provider::Jwt);
+        assert_eq!(c.content.dir, PathBuf::from("pages"));
+        assert_eq!(c.content.exclude, vec!["drafts/**"]);
+        assert_eq!(c.sync.parallelism, 4);
+        assert_eq!(c.sync.max_prune, 3);
+    }
+
+    #[test]
+    fn defaults_apply() {
+        let c = Config::parse("[site]\nnamespace = \"x\"\n", "f").unwrap();
+        assert_eq!(c.site.api, Api::Jsonapi);
+        assert_eq!(c.site.bundle, "page");
+        assert_eq!(c.auth.provider, Provider::Miniorange);
+        assert_eq!(c.content.format, "basic_html");
+        assert_eq!(c.sync.parallelism, 8);
+        assert_eq!(c.sync.timeout_secs, 30);
+        assert_eq!(c.sync.revision_log, "drupal-sync");
+    }
+
+    #[test]
+    fn unknown_keys_name_line_and_nearest_key() {
+        for (text, line, want) in [
+            (
+                "[site]\nnamespace = \"x\"\nurll = \"https://a\"\n",
+                3,
+                "did you mean `url`?",
+            ),
+            ("[sync]\nparalelism = 3\n", 2, "did you mean `parallelism`?"),
+            (
+                "[site]\nnamespace = \"x\"\n[contnet]\ndir = \"c\"\n",
+                3,
+                "did you mean `content`?",
+            ),
+            ("[auth]\nprovder = \"jwt\"\n", 2, "did you mean `provider`?"),
+        ] {
+            let err = Config::parse(text, "drupal-sync.toml")
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.starts_with(&format!("drupal-sync.toml:{line}:")),
+                "{err}"
+            );
+            assert!(err.contains(want), "{err}");
+        }
+    }
+
+    #[test]
+    fn secrets_in_the_file_are_refused_without_echoing_them() {
+        for key in ["password", "token", "client_secret"] {
+            let text = format!("[auth]\nusername = \"u\"\n{key} = \"s3cr3t-value\"\n");
+            let err = Config::parse(&text, "drupal-sync.toml")
+                .unwrap_err()
+                .to_string();
+            assert!(err.starts_with("drupal-sync.toml:3:"), "{err}");
+            assert!(err.contains(&format!("auth.{key}")), "{err}");
+            assert!(!err.contains("s3cr3t-value"), "{err}");
+        }
+    }
+
+    #[test]
+    fn bad_values_are_located() {
+        let err = Config::parse("[site]\napi = \"graphql\"\n", "f.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("f.toml:2:"), "{err}");
+    }
+
+    fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let c = Config::parse(FULL, "drupal-sync.toml").unwrap();
+        let env = env_of(&[
+            ("DRUPAL_SYNC_URL", "http://127.0.0.1:8080/"),
+            ("DRUPAL_SYNC_USERNAME", "bot"),
+            ("DRUPAL_SYNC_PASSWORD", "pw"),
+        ]);
+        let s = Settings::resolve(
+            c,
+            Path::new("/repo/drupal-sync.toml"),
+            &env,
+            Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(s.base_url.unwrap().as_str(), "http://127.0.0.1:8080/");
+        assert_eq!(s.auth.username.as_deref(), Some("bot"));
+        assert_eq!(s.auth.password.unwrap().expose(), "pw");
+        assert_eq!(s.content.dir, PathBuf::from("/repo/pages"));
+        assert_eq!(s.parallelism, 4);
+    }
+
+    #[test]
+    fn plain_http_is_refused_unless_loopback() {
+        assert!(parse_base_url("http://example.com").is_err());
+        assert!(parse_base_url("ftp://example.com").is_err());
+        assert!(parse_base_url("https://u:p@example.com").is_err());
+        for ok in [
+            "http://localhost:8888",
+            "http://127.0.0.1",
+            "http://[::1]:3000",
+            "https://example.com/",
+        ] {
+            assert!(parse_base_url(ok).is_ok(), "{ok}");
+        }
+        assert_eq!(
+            parse_base_url("https://example.com/drupal/")
+                .unwrap()
+                .path(),
+            "/drupal"
+        );
+    }
+
+    #[test]
+    fn namespace_is_required() {
+        let c = Config::parse("[site]\nurl = \"https://a\"\n", "f").unwrap();
+        let err =
+            Settings::resolve(c, Path::new("f"), &|_| None, Overrides::default()).unwrap_err();
+        assert!(err.to_string().contains("namespace"));
+    }
+}

@@ -1,0 +1,34 @@
+//! The `drupal-sync` executable: parse arguments, set up logging and the runtime, run.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use drupal_sync::cli::Cli;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let level = match (cli.quiet, cli.verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "drupal_sync=info",
+        (false, _) => "drupal_sync=debug",
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(level))
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let exit = runtime.block_on(drupal_sync::run(cli));
+    ExitCode::from(exit.code())
+}

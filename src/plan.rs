@@ -1,0 +1,695 @@
+//! `plan(desired, remote) -> Plan`: what must change on the site for it to match the content.
+//! Pure and synchronous: no I/O, no clock; both sides are values.
+//!
+//! A page is created when the site has no node with its UUID, updated when any managed field
+//! differs (only those fields are sent), and left alone — no request, no revision — when
+//! none does. With `prune`, nodes of the namespace that no source defines are deleted.
+//! Drift (an edit made in Drupal since drupal-sync last wrote the page) is recognised by the
+//! fingerprint drupal-sync leaves in the revision log of every write.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::cli::OnDrift;
+use crate::page::{belongs_to, Page, RemotePage, Source};
+
+/// A field drupal-sync manages on a node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Field {
+    Title,
+    Alias,
+    Status,
+    Format,
+    Summary,
+    Body,
+}
+
+impl Field {
+    /// The field's name in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Title => "title",
+            Field::Alias => "alias",
+            Field::Status => "status",
+            Field::Format => "format",
+            Field::Summary => "summary",
+            Field::Body => "body",
+        }
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One field's value on the site (`before`) and in the content (`after`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldChange {
+    pub field: Field,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// What a change does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Create,
+    Update,
+    Delete,
+}
+
+impl Action {
+    /// The action's name in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Delete => "delete",
+        }
+    }
+}
+
+/// One page that changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub action: Action,
+    pub key: String,
+    pub uuid: Uuid,
+    /// The source that defines the page (`None` for a deletion).
+    pub source: Option<Source>,
+    /// The alias the page will have (the alias it has, for a deletion).
+    pub alias: String,
+    pub title: String,
+    /// Fields that differ, in a fixed order.
+    pub fields: Vec<FieldChange>,
+    /// The page was edited on the site since drupal-sync last wrote it.
+    pub drift: bool,
+    /// A remark for people, e.g. why a page is created again.
+    pub note: Option<String>,
+    /// The desired page (create and update).
+    pub page: Option<Page>,
+    /// The node as it was read (update and delete): ids, alias pid and the `changed` time a
+    /// saved plan expects to find.
+    pub remote: Option<RemotePage>,
+}
+
+impl Change {
+    /// The node id, when the node exists.
+    pub fn nid(&self) -> Option<u64> {
+        self.remote.as_ref().and_then(|r| r.nid)
+    }
+}
+
+/// Everything a run would do.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    /// Creates, updates and deletes, in that order, each sorted by source or alias.
+    pub changes: Vec<Change>,
+    /// Drifted pages left alone because of `--on-drift skip`.
+    pub skipped: Vec<Change>,
+    /// Pages that already match.
+    pub unchanged: usize,
+}
+
+impl Plan {
+    /// Whether applying the plan would write nothing.
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+
+    /// How many changes of `action` the plan has.
+    pub fn count(&self, action: Action) -> usize {
+        self.changes.iter().filter(|c| c.action == action).count()
+    }
+
+    /// Changes made over an edit on the site (with `--on-drift overwrite`) or refused.
+    pub fn drifted(&self) -> impl Iterator<Item = &Change> {
+        self.changes.iter().chain(&self.skipped).filter(|c| c.drift)
+    }
+}
+
+/// The remote side of a plan.
+#[derive(Debug, Clone, Default)]
+pub struct RemoteState {
+    /// Nodes found for the desired pages, by UUID.
+    pub pages: HashMap<Uuid, RemotePage>,
+    /// Every node of the namespace (only read with `--prune`).
+    pub namespace_pages: Option<Vec<RemotePage>>,
+}
+
+/// How to plan.
+#[derive(Debug, Clone)]
+pub struct PlanOptions {
+    pub namespace: String,
+    pub on_drift: OnDrift,
+    /// UUIDs of pages known to have existed on the site (a managed page missing now was
+    /// deleted there by hand).
+    pub known: HashSet<Uuid>,
+}
+
+/// Compute the plan. Deletions are planned when `remote.namespace_pages` is present.
+pub fn plan(desired: &[Page], remote: &RemoteState, options: &PlanOptions) -> Plan {
+    let mut plan = Plan::default();
+    for page in desired {
+        let Some(node) = remote.pages.get(&page.uuid) else {
+            let note = options
+                .known
+                .contains(&page.uuid)
+                .then(|| "deleted on the site".to_owned());
+            plan.changes.push(Change {
+                action: Action::Create,
+                key: page.key.clone(),
+                uuid: page.uuid,
+                source: Some(page.source.clone()),
+                alias: page.alias.clone(),
+                title: page.title.clone(),
+                fields: creation_fields(page),
+                drift: false,
+                note,
+                page: Some(page.clone()),
+                remote: None,
+            });
+            continue;
+        };
+        let fields = diff(page, node);
+        if fields.is_empty() {
+            plan.unchanged += 1;
+            continue;
+        }
+        let drift = drifted(node);
+        let change = Change {
+            action: Action::Update,
+            key: page.key.clone(),
+            uuid: page.uuid,
+            source: Some(page.source.clone()),
+            alias: page.alias.clone(),
+            title: page.title.clone(),
+            fields,
+            drift,
+            note: drift.then(|| "edited on the site since drupal-sync last wrote it".to_owned()),
+            page: Some(page.clone()),
+            remote: Some(node.clone()),
+        };
+        if drift && options.on_drift == OnDrift::Skip {
+            plan.skipped.push(change);
+        } else {
+            plan.changes.push(change);
+        }
+    }
+
+    if let Some(namespace_pages) = &remote.namespace_pages {
+        let defined: HashSet<Uuid> = desired.iter().map(|p| p.uuid).collect();
+        for node in namespace_pages {
+            if defined.contains(&node.uuid) || !belongs_to(&node.uuid, &options.namespace) {
+                continue;
+            }
+            plan.changes.push(Change {
+                action: Action::Delete,
+                key: String::new(),
+                uuid: node.uuid,
+                source: None,
+                alias: node.alias.clone().unwrap_or_default(),
+                title: node.title.clone(),
+                fields: Vec::new(),
+                drift: false,
+                note: Some(format!("no source; namespace {}", options.namespace)),
+                page: None,
+                remote: Some(node.clone()),
+            });
+        }
+    }
+
+    plan.changes.sort_by(|a, b| {
+        (a.action, &a.source, &a.alias, a.uuid).cmp(&(b.action, &b.source, &b.alias, b.uuid))
+    });
+    plan.skipped.sort_by(|a, b| a.source.cmp(&b.source));
+    plan
+}
+
+/// Why a prune must not run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PruneRefusal {
+    #[error("refusing to prune: the content set is empty, which would delete every page of namespace `{0}`\n  hint: check [content].dir and exclude")]
+    EmptyContent(String),
+    #[error("refusing to prune {deletions} of {total} pages of namespace `{namespace}`: the limit is {limit} (max([sync].max_prune, 20% of the namespace))\n  hint: check the content directory; pass --allow-mass-delete if this is intended")]
+    TooMany {
+        namespace: String,
+        deletions: usize,
+        total: usize,
+        limit: usize,
+    },
+}
+
+/// The most deletions a prune may make without `--allow-mass-delete`.
+pub fn prune_limit(max_prune: usize, namespace_total: usize) -> usize {
+    max_prune.max(namespace_total / 5)
+}
+
+/// Check a plan's deletions against the safety limits.
+pub fn check_prune(
+    plan: &Plan,
+    desired_count: usize,
+    namespace: &str,
+    namespace_total: usize,
+    max_prune: usize,
+    allow_mass_delete: bool,
+) -> Result<(), PruneRefusal> {
+    if desired_count == 0 {
+        return Err(PruneRefusal::EmptyContent(namespace.to_owned()));
+    }
+    let deletions = plan.count(Action::Delete);
+    let limit = prune_limit(max_prune, namespace_total);
+    if deletions > limit && !allow_mass_delete {
+        return Err(PruneRefusal::TooMany {
+            namespace: namespace.to_owned(),
+            deletions,
+            total: namespace_total,
+            limit,
+        });
+    }
+    Ok(())
+}
+
+fn status_word(published: bool) -> String {
+    if published { "published" } else { "draft" }.to_owned()
+}
+
+fn creation_fields(page: &Page) -> Vec<FieldChange> {
+    let mut fields = vec![
+        FieldChange {
+            field: Field::Title,
+            before: None,
+            after: Some(page.title.clone()),
+        },
+        FieldChange {
+            field: Field::Alias,
+            before: None,
+            after: Some(page.alias.clone()),
+        },
+        FieldChange {
+            field: Field::Status,
+            before: None,
+            after: Some(status_word(page.published)),
+        },
+        FieldChange {
+            field: Field::Format,
+            before: None,
+            after: Some(page.format.clone()),
+        },
+    ];
+    if let Some(summary) = &page.summary {
+        fields.push(FieldChange {
+            field: Field::Summary,
+            before: None,
+            after: Some(summary.clone()),
+        });
+    }
+    fields.push(FieldChange {
+        field: Field::Body,
+        before: None,
+        after: Some(page.body.clone()),
+    });
+    fields
+}
+
+/// The managed fields whose values differ between the content and the node.
+pub fn diff(page: &Page, node: &RemotePage) -> Vec<FieldChange> {
+    let mut fields = Vec::new();
+    let mut compare = |field: Field, before: Option<String>, after: Option<String>| {
+        if before.as_deref().unwrap_or("") != after.as_deref().unwrap_or("") {
+            fields.push(FieldChange {
+                field,
+                before,
+                after,
+            });
+        }
+    };
+    compare(
+        Field::Title,
+        Some(node.title.clone()),
+        Some(page.title.clone()),
+    );
+    compare(Field::Alias, node.alias.clone(), Some(page.alias.clone()));
+    compare(
+        Field::Status,
+        Some(status_word(node.published)),
+        Some(status_word(page.published)),
+    );
+    compare(
+        Field::Format,
+        node.format.clone(),
+        Some(page.format.clone()),
+    );
+    compare(Field::Summary, node.summary.clone(), page.summary.clone());
+    compare(Field::Body, node.body.clone(), Some(page.body.clone()));
+    fields
+}
+
+const MARK_OPEN: &str = "[drupal-sync:";
+
+/// The fingerprint of a page's managed fields, as left in the revision log.
+pub fn fingerprint(page: &Page) -> String {
+    fingerprint_of(
+        &page.title,
+        &page.alias,
+        page.published,
+        &page.format,
+        page.summary.as_deref().unwrap_or(""),
+        &page.body,
+    )
+}
+
+fn fingerprint_of(
+    title: &str,
+    alias: &str,
+    published: bool,
+    format: &str,
+    summary: &str,
+    body: &str,
+) -> String {
+    let mut hasher = Sha256::new();
+    for part in [title, alias, &status_word(published), format, summary, body] {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part.as_bytes());
+    }
+    let digest = hasher.finalize();
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The revision log message of a write: the configured message and the page's fingerprint.
+pub fn revision_log(message: &str, page: &Page) -> String {
+    format!("{message} {MARK_OPEN}{}]", fingerprint(page))
+}
+
+/// The fingerprint drupal-sync left in a node's revision log, if any.
+fn recorded_fingerprint(log: &str) -> Option<&str> {
+    let start = log.rfind(MARK_OPEN)? + MARK_OPEN.len();
+    let rest = &log[start..];
+    rest.find(']').map(|end| &rest[..end])
+}
+
+/// Whether the node was edited since drupal-sync last wrote it: its log carries a
+/// fingerprint (drupal-sync wrote it) that its current fields no longer match.
+pub fn drifted(node: &RemotePage) -> bool {
+    let Some(recorded) = node.revision_log.as_deref().and_then(recorded_fingerprint) else {
+        return false;
+    };
+    let current = fingerprint_of(
+        &node.title,
+        node.alias.as_deref().unwrap_or(""),
+        node.published,
+        node.format.as_deref().unwrap_or(""),
+        node.summary.as_deref().unwrap_or(""),
+        node.body.as_deref().unwrap_or(""),
+    );
+    recorded != current
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::page::derive_uuid;
+
+    const NS: &str = "example-docs";
+
+    fn page(key: &str, title: &str) -> Page {
+        Page {
+            key: key.into(),
+            uuid: derive_uuid(NS, key),
+            adopted: false,
+            source: Source {
+                path: format!("content/{key}.md"),
+                line: 1,
+            },
+            title: title.into(),
+            alias: format!("/{key}"),
+            previous_aliases: vec![],
+            published: true,
+            status_explicit: false,
+            body: "<p>Body</p>\n".into(),
+            format: "basic_html".into(),
+            summary: None,
+        }
+    }
+
+    /// The node drupal-sync leaves after writing `page`.
+    fn written(page: &Page, nid: u64) -> RemotePage {
+        RemotePage {
+            uuid: page.uuid,
+            nid: Some(nid),
+            vid: Some(nid),
+            title: page.title.clone(),
+            alias: Some(page.alias.clone()),
+            alias_pid: Some(nid),
+            published: page.published,
+            body: Some(page.body.clone()),
+            format: Some(page.format.clone()),
+            summary: page.summary.clone(),
+            changed: Some("2026-11-29T19:51:43+00:00".into()),
+            revision_log: Some(revision_log("drupal-sync", page)),
+        }
+    }
+
+    fn options(on_drift: OnDrift) -> PlanOptions {
+        PlanOptions {
+            namespace: NS.into(),
+            on_drift,
+            known: HashSet::new(),
+        }
+    }
+
+    fn state(nodes: Vec<RemotePage>, namespace: Option<Vec<RemotePage>>) -> RemoteState {
+        RemoteState {
+            pages: nodes.into_iter().map(|n| (n.uuid, n)).collect(),
+            namespace_pages: namespace,
+        }
+    }
+
+    #[test]
+    fn table() {
+        let about = page("about", "About us");
+        let team = page("team", "Team");
+        struct Case {
+            name: &'static str,
+            remote: Vec<RemotePage>,
+            want: Vec<(Action, &'static str, Vec<Field>)>,
+            unchanged: usize,
+        }
+        let mut retitled = written(&team, 2);
+        retitled.title = "Our team".into();
+        let mut no_alias = written(&team, 2);
+        no_alias.alias = None;
+        no_alias.alias_pid = None;
+        let mut null_summary = written(&team, 2);
+        null_summary.summary = Some(String::new());
+        let mut unpublished = written(&team, 2);
+        unpublished.published = false;
+        let cases = [
+            Case {
+                name: "empty site: everything is created",
+                remote: vec![],
+                want: vec![
+                    (
+                        Action::Create,
+                        "about",
+                        vec![
+                            Field::Title,
+                            Field::Alias,
+                            Field::Status,
+                            Field::Format,
+                            Field::Body,
+                        ],
+                    ),
+                    (
+                        Action::Create,
+                        "team",
+                        vec![
+                            Field::Title,
+                            Field::Alias,
+                            Field::Status,
+                            Field::Format,
+                            Field::Body,
+                        ],
+                    ),
+                ],
+                unchanged: 0,
+            },
+            Case {
+                name: "in sync: nothing to do",
+                remote: vec![written(&about, 1), written(&team, 2)],
+                want: vec![],
+                unchanged: 2,
+            },
+            Case {
+                name: "a title edited on the site is overwritten by default",
+                remote: vec![written(&about, 1), retitled],
+                want: vec![(Action::Update, "team", vec![Field::Title])],
+                unchanged: 1,
+            },
+            Case {
+                name: "a missing alias is added",
+                remote: vec![written(&about, 1), no_alias],
+                want: vec![(Action::Update, "team", vec![Field::Alias])],
+                unchanged: 1,
+            },
+            Case {
+                name: "empty and absent summaries are equal",
+                remote: vec![written(&about, 1), null_summary],
+                want: vec![],
+                unchanged: 2,
+            },
+            Case {
+                name: "status differs",
+                remote: vec![written(&about, 1), unpublished],
+                want: vec![(Action::Update, "team", vec![Field::Status])],
+                unchanged: 1,
+            },
+        ];
+        for case in cases {
+            let plan = plan(
+                &[about.clone(), team.clone()],
+                &state(case.remote, None),
+                &options(OnDrift::Overwrite),
+            );
+            let got: Vec<_> = plan
+                .changes
+                .iter()
+                .map(|c| {
+                    (
+                        c.action,
+                        c.key.as_str(),
+                        c.fields.iter().map(|f| f.field).collect::<Vec<_>>(),
+                    )
+                })
+                .collect();
+            assert_eq!(got, case.want, "{}", case.name);
+            assert_eq!(plan.unchanged, case.unchanged, "{}", case.name);
+        }
+    }
+
+    #[test]
+    fn a_git_change_is_not_drift_but_a_site_edit_is() {
+        let before = page("about", "About");
+        let node = written(&before, 1);
+        let after = page("about", "About us");
+        let p = plan(
+            std::slice::from_ref(&after),
+            &state(vec![node.clone()], None),
+            &options(OnDrift::Overwrite),
+        );
+        assert_eq!(p.changes.len(), 1);
+        assert!(!p.changes[0].drift);
+        assert_eq!(p.changes[0].fields[0].before.as_deref(), Some("About"));
+        assert_eq!(p.changes[0].fields[0].after.as_deref(), Some("About us"));
+
+        let mut edited = node;
+        edited.title = "Edited in Drupal".into();
+        assert!(drifted(&edited));
+        let p = plan(
+            std::slice::from_ref(&before),
+            &state(vec![edited.clone()], None),
+            &options(OnDrift::Overwrite),
+        );
+        assert!(p.changes[0].drift);
+        let p = plan(
+            &[before],
+            &state(vec![edited], None),
+            &options(OnDrift::Skip),
+        );
+        assert!(p.changes.is_empty());
+        assert_eq!(p.skipped.len(), 1);
+    }
+
+    #[test]
+    fn pages_without_a_fingerprint_never_drift() {
+        let mut node = written(&page("x", "X"), 1);
+        node.revision_log = None;
+        node.title = "changed".into();
+        assert!(!drifted(&node));
+        node.revision_log = Some("edited by hand".into());
+        assert!(!drifted(&node));
+    }
+
+    #[test]
+    fn prune_deletes_only_unclaimed_pages_of_the_namespace() {
+        let about = page("about", "About");
+        let gone = written(&page("old", "Old"), 3);
+        let other_ns = RemotePage {
+            uuid: derive_uuid("other", "old"),
+            ..written(&page("old", "Old"), 4)
+        };
+        let by_hand = RemotePage {
+            uuid: "1c50805e-7836-4667-acf3-34b82481c4eb".parse().unwrap(),
+            ..written(&page("hand", "Hand"), 5)
+        };
+        let namespace = vec![written(&about, 1), gone.clone(), other_ns, by_hand];
+        let p = plan(
+            std::slice::from_ref(&about),
+            &state(vec![written(&about, 1)], Some(namespace)),
+            &options(OnDrift::Overwrite),
+        );
+        assert_eq!(p.changes.len(), 1);
+        assert_eq!(p.changes[0].action, Action::Delete);
+        assert_eq!(p.changes[0].uuid, gone.uuid);
+        assert_eq!(p.changes[0].alias, "/old");
+    }
+
+    #[test]
+    fn prune_limits() {
+        let mut p = Plan::default();
+        assert_eq!(
+            check_prune(&p, 0, NS, 5, 10, false),
+            Err(PruneRefusal::EmptyContent(NS.into()))
+        );
+        for _ in 0..30 {
+            p.changes.push(Change {
+                action: Action::Delete,
+                key: String::new(),
+                uuid: Uuid::nil(),
+                source: None,
+                alias: String::new(),
+                title: String::new(),
+                fields: vec![],
+                drift: false,
+                note: None,
+                page: None,
+                remote: None,
+            });
+        }
+        assert!(matches!(
+            check_prune(&p, 70, NS, 100, 10, false),
+            Err(PruneRefusal::TooMany { limit: 20, .. })
+        ));
+        assert!(check_prune(&p, 70, NS, 100, 10, true).is_ok());
+        assert!(check_prune(&p, 70, NS, 100, 30, false).is_ok());
+        assert_eq!(prune_limit(10, 200), 40);
+    }
+
+    #[test]
+    fn a_known_page_missing_on_the_site_is_recreated_with_a_note() {
+        let about = page("about", "About");
+        let mut o = options(OnDrift::Overwrite);
+        o.known.insert(about.uuid);
+        let p = plan(&[about], &RemoteState::default(), &o);
+        assert_eq!(p.changes[0].action, Action::Create);
+        assert_eq!(p.changes[0].note.as_deref(), Some("deleted on the site"));
+    }
+
+    #[test]
+    fn fingerprint_survives_the_log_message() {
+        let about = page("about", "About");
+        let log = revision_log("publish [ci]", &about);
+        assert_eq!(
+            recorded_fingerprint(&log),
+            Some(fingerprint(&about).as_str())
+        );
+    }
+}
