@@ -1,0 +1,325 @@
+//! The project's own Drupal: an in-memory site that answers the requests recorded in
+//! `shared/drupal-wire/transcripts` the way Drupal 10 does (status, content type, body shape).
+//!
+//! It serves the token issuers (miniOrange `id_token`, contrib `jwt`, `simple_oauth`), core
+//! REST and JSON:API for nodes of bundle `page`, path aliases and revisions, plus a minimal HTML
+//! view for browsers, and it can add latency and faults to test a client's retries. Every test
+//! and `apply --sandbox` run against it instead of a real Drupal. It is not a Drupal emulator
+//! beyond that subset: no other entity types, bundles, languages or text-format filtering.
+//!
+//! Layout: [`routes`] receives every request (stats, latency, faults, authentication,
+//! persistence) and hands it to [`issuers`], [`jsonapi`], [`rest`] or [`html`]; [`state`] owns the
+//! site and its rules; [`auth`], [`query`], [`faults`], [`stats`] and [`timestamp`] are the pure
+//! parts those build on.
+
+mod auth;
+mod faults;
+mod html;
+mod issuers;
+mod jsonapi;
+mod query;
+mod rest;
+mod routes;
+mod state;
+mod stats;
+mod timestamp;
+
+use std::io::{self, Write};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+
+pub use stats::Stats;
+
+/// A sandbox user's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// uid-1-like: all permissions.
+    Admin,
+    /// `content_editor`: no "administer nodes" (may not set `status`, `promote`, `sticky` or
+    /// `created`) and no `full_html`.
+    Editor,
+}
+
+/// A sandbox user; users get uids 1, 2, … in the order they are given.
+#[derive(Clone, PartialEq, Eq)]
+pub struct User {
+    /// Login name.
+    pub name: String,
+    /// Password, also the OAuth client secret of the client named after the user.
+    pub password: String,
+    /// What the user may do.
+    pub role: Role,
+}
+
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("name", &self.name)
+            .field("password", &"(redacted)")
+            .field("role", &self.role)
+            .finish()
+    }
+}
+
+impl User {
+    /// Parses `NAME:PASS[:ROLE]`; a last `:admin` or `:editor` is the role, so a password may
+    /// itself contain colons.
+    pub fn parse(spec: &str) -> Result<User, OptionsError> {
+        let (name, rest) = spec.split_once(':').ok_or(OptionsError::UserSyntax)?;
+        if name.is_empty() {
+            return Err(OptionsError::UserSyntax);
+        }
+        let (password, role) = match rest.rsplit_once(':') {
+            Some((password, role)) if role.eq_ignore_ascii_case("admin") => (password, Role::Admin),
+            Some((password, role)) if role.eq_ignore_ascii_case("editor") => {
+                (password, Role::Editor)
+            }
+            _ => (rest, Role::Admin),
+        };
+        if password.is_empty() {
+            return Err(OptionsError::EmptyPassword(name.to_owned()));
+        }
+        Ok(User {
+            name: name.to_owned(),
+            password: password.to_owned(),
+            role,
+        })
+    }
+}
+
+/// A `drupal-sync sandbox` flag that cannot be used; messages never repeat a password.
+#[derive(Debug, thiserror::Error)]
+pub enum OptionsError {
+    /// A `--user` value without `NAME:` in front.
+    #[error("invalid --user value: expected NAME:PASS[:ROLE] with ROLE `admin` or `editor`")]
+    UserSyntax,
+    /// A `--user` value with an empty password.
+    #[error("invalid --user value for `{0}`: the password is empty")]
+    EmptyPassword(String),
+    /// Two `--user` values with one name.
+    #[error("--user `{0}` is given twice")]
+    DuplicateUser(String),
+    /// A fault rate outside 0..=1.
+    #[error("--fail-rate must be between 0 and 1, not `{0}`")]
+    FailRate(f64),
+}
+
+/// How a sandbox behaves.
+#[derive(Debug, Clone)]
+pub struct SandboxOptions {
+    /// Who may sign in; uids follow this order.
+    pub users: Vec<User>,
+    /// File that keeps the site (nodes, aliases, counters, signing secret) across restarts.
+    pub data: Option<PathBuf>,
+    /// Added to every request except `/_sandbox/*`.
+    pub latency: Duration,
+    /// Fraction of requests answered with a fault (0 to 1).
+    pub fail_rate: f64,
+    /// Seed of the fault generator: same seed and request order, same faults.
+    pub fault_seed: u64,
+    /// Lifetime of issued tokens.
+    pub token_ttl: Duration,
+}
+
+impl Default for SandboxOptions {
+    /// One `admin:admin` administrator, no persistence, no latency, no faults, one-hour tokens.
+    fn default() -> Self {
+        SandboxOptions {
+            users: vec![User {
+                name: "admin".into(),
+                password: "admin".into(),
+                role: Role::Admin,
+            }],
+            data: None,
+            latency: Duration::ZERO,
+            fail_rate: 0.0,
+            fault_seed: 1,
+            token_ttl: Duration::from_secs(3600),
+        }
+    }
+}
+
+impl SandboxOptions {
+    /// Resolves the `sandbox` command's flags; without `--user` the default `admin:admin` stays.
+    pub fn from_args(args: &crate::cli::SandboxArgs) -> Result<SandboxOptions, OptionsError> {
+        if !(0.0..=1.0).contains(&args.fail_rate) {
+            return Err(OptionsError::FailRate(args.fail_rate));
+        }
+        let mut options = SandboxOptions {
+            data: args.data.clone(),
+            latency: Duration::from_millis(args.latency_ms),
+            fail_rate: args.fail_rate,
+            fault_seed: args.fault_seed,
+            token_ttl: Duration::from_secs(args.token_ttl),
+            ..SandboxOptions::default()
+        };
+        if !args.users.is_empty() {
+            options.users = Vec::new();
+            for spec in &args.users {
+                let user = User::parse(spec)?;
+                if options.users.iter().any(|u| u.name == user.name) {
+                    return Err(OptionsError::DuplicateUser(user.name));
+                }
+                options.users.push(user);
+            }
+        }
+        Ok(options)
+    }
+}
+
+/// A running sandbox; it serves until [`Sandbox::shutdown`] or until its runtime stops
+/// (dropping the handle does not stop it).
+pub struct Sandbox {
+    /// Base URL, e.g. `http://127.0.0.1:40123`.
+    pub url: String,
+    shared: Arc<routes::Shared>,
+    stop: Arc<Notify>,
+    task: JoinHandle<()>,
+}
+
+impl Sandbox {
+    /// Binds `listen` (loopback only; port 0 picks a free port) and serves in the background
+    /// on the current tokio runtime.
+    pub async fn start(listen: SocketAddr, options: SandboxOptions) -> io::Result<Sandbox> {
+        if !listen.ip().is_loopback() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("the sandbox listens on loopback addresses only, not `{listen}`"),
+            ));
+        }
+        let site = match &options.data {
+            Some(path) => state::Site::load_or_create(path).await?,
+            None => state::Site::new(),
+        };
+        let listener = tokio::net::TcpListener::bind(listen).await?;
+        let url = format!("http://{}", listener.local_addr()?);
+        let shared = Arc::new(routes::Shared::new(&options, site));
+        let app = axum::Router::new()
+            .fallback(routes::handle)
+            .with_state(shared.clone());
+        let stop = Arc::new(Notify::new());
+        let stopped = stop.clone();
+        let server = axum::serve(listener, app)
+            .with_graceful_shutdown(async move { stopped.notified().await });
+        let task = tokio::spawn(async move {
+            if let Err(error) = server.await {
+                tracing::error!("sandbox server failed: {error}");
+            }
+        });
+        Ok(Sandbox {
+            url,
+            shared,
+            stop,
+            task,
+        })
+    }
+
+    /// Requests counted so far, as `GET /_sandbox/stats` reports them.
+    pub fn stats(&self) -> Stats {
+        lock(&self.shared.stats).clone()
+    }
+
+    /// Zeroes the request counters.
+    pub fn reset_stats(&self) {
+        *lock(&self.shared.stats) = Stats::default();
+    }
+
+    /// Stops accepting connections and waits for the requests in flight.
+    pub async fn shutdown(self) {
+        self.stop.notify_one();
+        if let Err(error) = self.task.await {
+            tracing::error!("sandbox server task failed: {error}");
+        }
+    }
+}
+
+/// `drupal-sync sandbox`: serve until Ctrl-C or SIGTERM.
+pub async fn run(args: &crate::cli::SandboxArgs) -> anyhow::Result<()> {
+    let options = SandboxOptions::from_args(args)?;
+    let sandbox = Sandbox::start(args.listen, options)
+        .await
+        .with_context(|| format!("cannot start the sandbox on `{}`", args.listen))?;
+    if args.users.is_empty() {
+        eprintln!("drupal-sync sandbox: no --user given; sign in as admin:admin (role admin)");
+    }
+    {
+        let mut stdout = io::stdout().lock();
+        writeln!(stdout, "drupal-sync sandbox listening on {}", sandbox.url)?;
+        stdout.flush()?;
+    }
+    shutdown_signal().await;
+    sandbox.shutdown().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Locks a mutex, ignoring poisoning: every critical section leaves the data consistent, and a
+/// sandbox that stops answering after one panicked request would hide the real failure.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_specs() {
+        let cases = [
+            ("ci:secret", Some(("ci", "secret", Role::Admin))),
+            ("ci:secret:editor", Some(("ci", "secret", Role::Editor))),
+            ("ci:secret:ADMIN", Some(("ci", "secret", Role::Admin))),
+            ("ci:se:cr:et", Some(("ci", "se:cr:et", Role::Admin))),
+            ("ci:a:b:editor", Some(("ci", "a:b", Role::Editor))),
+            ("ci", None),
+            (":pw", None),
+            ("ci:", None),
+            ("ci::editor", None),
+        ];
+        for (spec, expected) in cases {
+            let got = User::parse(spec).ok();
+            let got = got
+                .as_ref()
+                .map(|u| (u.name.as_str(), u.password.as_str(), u.role));
+            assert_eq!(got, expected, "{spec}");
+        }
+    }
+
+    #[test]
+    fn user_debug_hides_the_password() {
+        let user = User::parse("ci:hunter2").unwrap();
+        assert!(!format!("{user:?}").contains("hunter2"));
+        let error = User::parse("ci::editor").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid --user value for `ci`: the password is empty"
+        );
+    }
+}
