@@ -1,0 +1,421 @@
+//! The page keys (CONTRACT §1): parsed entries → typed [`Fields`], with a positioned problem
+//! for every wrong type, bad value and unknown key.
+//!
+//! Shared by Markdown front matter and YAML page files; how a key was parsed is not this
+//! module's concern, nor is anything that needs more than one page.
+
+use uuid::Uuid;
+
+use super::identity;
+use super::text::Pos;
+use super::value::Value;
+use super::Problem;
+
+/// One top-level key of a page definition and where it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub key: String,
+    pub value: Value,
+    pub pos: Pos,
+}
+
+/// Which file a page is defined in: YAML page files carry their body as a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Markdown,
+    Yaml,
+}
+
+/// A value and the position of the key that set it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located<T> {
+    pub value: T,
+    pub pos: Pos,
+}
+
+/// The page keys that were set and valid.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fields {
+    pub title: Option<Located<String>>,
+    pub id: Option<Located<String>>,
+    pub path: Option<Located<String>>,
+    pub uuid: Option<Located<Uuid>>,
+    /// `Some` when `status` or `draft` set it.
+    pub published: Option<bool>,
+    pub summary: Option<String>,
+    pub format: Option<String>,
+    pub aliases: Vec<String>,
+    /// Markdown body of a YAML page (`body`).
+    pub body: Option<Located<String>>,
+    /// Raw HTML body of a YAML page (`body_html`).
+    pub body_html: Option<String>,
+    /// Keys that were set but rejected (each with a problem reported).
+    pub rejected: Vec<String>,
+}
+
+const PAGE_KEYS: &[&str] = &[
+    "title", "path", "status", "draft", "summary", "format", "id", "uuid", "aliases",
+];
+const YAML_BODY_KEYS: &[&str] = &["body", "body_html"];
+/// Keys Hugo, Zola and Jekyll use that mean nothing to Drupal (CONTRACT §1).
+const IGNORED_KEYS: &[&str] = &[
+    "date",
+    "weight",
+    "tags",
+    "categories",
+    "description",
+    "slug",
+    "keywords",
+    "lastmod",
+];
+
+/// Read the page keys out of `entries`; a key with a problem is left unset.
+pub fn extract(entries: Vec<Entry>, origin: Origin) -> (Fields, Vec<Problem>) {
+    let mut fields = Fields::default();
+    let mut problems = Vec::new();
+    let mut status: Option<(bool, &'static str, Pos)> = None;
+    for Entry { key, value, pos } in entries {
+        let result = match key.as_str() {
+            "title" => match value {
+                Value::String(s) if !s.trim().is_empty() => {
+                    fields.title = Some(Located { value: s, pos });
+                    Ok(())
+                }
+                Value::String(_) | Value::Null => Err("`title` is empty".to_owned()),
+                other => Err(wrong_type("title", &other)),
+            },
+            "id" => match value {
+                // Numeric ids are common in YAML lists; their text is the key.
+                Value::Number(n) if n.bytes().all(|b| b.is_ascii_digit() || b == b'-') => {
+                    fields.id = Some(Located { value: n, pos });
+                    Ok(())
+                }
+                other => string(&key, other).and_then(|id| match id {
+                    Some(id) if id.trim().is_empty() => Err("`id` is empty".to_owned()),
+                    id => {
+                        fields.id = id.map(|value| Located { value, pos });
+                        Ok(())
+                    }
+                }),
+            },
+            "path" => string(&key, value).and_then(|path| {
+                if let Some(path) = &path {
+                    identity::check_alias(path)
+                        .map_err(|why| format!("invalid alias `{path}`: {why}"))?;
+                }
+                fields.path = path.map(|value| Located { value, pos });
+                Ok(())
+            }),
+            "uuid" => string(&key, value).and_then(|uuid| {
+                if let Some(uuid) = uuid {
+                    let value = identity::parse_uuid(&uuid)?;
+                    fields.uuid = Some(Located { value, pos });
+                }
+                Ok(())
+            }),
+            "status" => string(&key, value).and_then(|s| {
+                let published = match s.as_deref() {
+                    None => return Ok(()),
+                    Some("published") => true,
+                    Some("draft") => false,
+                    Some(other) => {
+                        return Err(format!(
+                            "unknown status `{other}`, expected `published` or `draft`"
+                        ))
+                    }
+                };
+                agree(&mut status, published, "status", pos)
+            }),
+            "draft" => match value {
+                Value::Bool(draft) => agree(&mut status, !draft, "draft", pos),
+                Value::Null => Ok(()),
+                other => Err(format!(
+                    "`draft` must be `true` or `false`, found {}",
+                    other.kind()
+                )),
+            },
+            "summary" => string(&key, value).map(|s| {
+                fields.summary = s.filter(|s| !s.is_empty());
+            }),
+            "format" => string(&key, value).and_then(|format| match format {
+                Some(f) if f.is_empty() || !f.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') => {
+                    Err(format!(
+                        "`format` must be a text format's machine name such as `basic_html`, found `{f}`"
+                    ))
+                }
+                format => {
+                    fields.format = format;
+                    Ok(())
+                }
+            }),
+            "aliases" => aliases(value).map(|list| fields.aliases = list),
+            "body" | "body_html" if origin == Origin::Yaml => string(&key, value).and_then(|text| {
+                if fields.body.is_some() || fields.body_html.is_some() {
+                    return Err(
+                        "a page has either `body` (Markdown) or `body_html` (HTML), not both"
+                            .to_owned(),
+                    );
+                }
+                let text = text.unwrap_or_default();
+                if key == "body" {
+                    fields.body = Some(Located { value: text, pos });
+                } else {
+                    fields.body_html = Some(text);
+                }
+                Ok(())
+            }),
+            k if IGNORED_KEYS.contains(&k) => Ok(()),
+            _ => {
+                problems.push(Problem::warning(pos, unknown_key(&key, origin)));
+                Ok(())
+            }
+        };
+        if let Err(message) = result {
+            problems.push(Problem::error(pos, message));
+            fields.rejected.push(key);
+        }
+    }
+    fields.published = status.map(|(published, _, _)| published);
+    (fields, problems)
+}
+
+/// Record a status from `status` or `draft`, refusing one that contradicts the other.
+fn agree(
+    status: &mut Option<(bool, &'static str, Pos)>,
+    published: bool,
+    key: &'static str,
+    pos: Pos,
+) -> Result<(), String> {
+    match *status {
+        Some((before, other, at)) if before != published => Err(format!(
+            "`{key}` contradicts `{other}` on line {}; keep one of them",
+            at.line
+        )),
+        _ => {
+            *status = Some((published, key, pos));
+            Ok(())
+        }
+    }
+}
+
+/// A string value, `None` for an empty (null) one.
+fn string(key: &str, value: Value) -> Result<Option<String>, String> {
+    match value {
+        Value::String(s) => Ok(Some(s)),
+        Value::Null => Ok(None),
+        other => Err(wrong_type(key, &other)),
+    }
+}
+
+fn wrong_type(key: &str, value: &Value) -> String {
+    let hint = match value {
+        Value::Number(_) | Value::Bool(_) | Value::Datetime(_) => "; put it in quotes",
+        _ => "",
+    };
+    format!("`{key}` must be a string, found {}{hint}", value.kind())
+}
+
+fn aliases(value: Value) -> Result<Vec<String>, String> {
+    let items = match value {
+        Value::List(items) => items,
+        Value::Null => Vec::new(),
+        other => {
+            return Err(format!(
+                "`aliases` must be a list of previous aliases, found {}",
+                other.kind()
+            ))
+        }
+    };
+    items
+        .into_iter()
+        .map(|item| match item {
+            Value::String(alias) => match identity::check_alias(&alias) {
+                Ok(()) => Ok(alias),
+                Err(why) => Err(format!("invalid alias `{alias}` in `aliases`: {why}")),
+            },
+            other => Err(format!(
+                "`aliases` must be a list of strings, found {} in it",
+                other.kind()
+            )),
+        })
+        .collect()
+}
+
+fn unknown_key(key: &str, origin: Origin) -> String {
+    let yaml_keys = if origin == Origin::Yaml {
+        YAML_BODY_KEYS
+    } else {
+        &[]
+    };
+    let known = PAGE_KEYS.iter().chain(yaml_keys).chain(IGNORED_KEYS);
+    let nearest = known
+        .map(|k| (strsim::damerau_levenshtein(&key.to_lowercase(), k), k))
+        .filter(|&(distance, k)| distance <= (k.len() / 3).max(1))
+        .min();
+    match nearest {
+        Some((_, k)) => format!("unknown front matter key `{key}`; did you mean `{k}`?"),
+        None => format!("unknown front matter key `{key}`"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::value::from_yaml;
+    use crate::content::Severity;
+
+    /// Entries of a YAML mapping, each positioned on the line it is written on.
+    fn entries(yaml: &str) -> Vec<Entry> {
+        let Value::Map(map) = from_yaml(yaml).unwrap() else {
+            panic!("{yaml}")
+        };
+        map.into_iter()
+            .enumerate()
+            .map(|(i, (key, value))| Entry {
+                key,
+                value,
+                pos: Pos::line(i + 1),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn valid_fields() {
+        let uuid = "0C6F6E2C-7A85-4E0B-9C55-6B53C3A3F0B1";
+        let yaml = format!(
+            "title: About\npath: /about-us\nstatus: draft\ndraft: true\nsummary: Who\n\
+             format: full_html\nid: 42\nuuid: {uuid}\naliases: [/old, /older]\ndate: 2024-01-01\n\
+             tags: [a]\n"
+        );
+        let (fields, problems) = extract(entries(&yaml), Origin::Markdown);
+        assert_eq!(problems, vec![]);
+        assert_eq!(fields.title.unwrap().value, "About");
+        assert_eq!(fields.path.unwrap().value, "/about-us");
+        assert_eq!(fields.published, Some(false));
+        assert_eq!(fields.summary.as_deref(), Some("Who"));
+        assert_eq!(fields.format.as_deref(), Some("full_html"));
+        assert_eq!(fields.id.unwrap().value, "42");
+        assert_eq!(fields.uuid.unwrap().value.to_string(), uuid.to_lowercase());
+        assert_eq!(fields.aliases, ["/old", "/older"]);
+
+        let (fields, _) = extract(entries("draft: false\n"), Origin::Markdown);
+        assert_eq!(fields.published, Some(true));
+        let (fields, _) = extract(entries("summary: ''\nbody: '# x'\n"), Origin::Yaml);
+        assert_eq!((fields.published, fields.summary), (None, None));
+        assert_eq!(fields.body.unwrap().value, "# x");
+    }
+
+    #[test]
+    fn problems() {
+        // (yaml, line of the problem, severity, message fragment)
+        for (yaml, line, severity, needle) in [
+            (
+                "title: [a, b]\n",
+                1,
+                Severity::Error,
+                "`title` must be a string, found a list",
+            ),
+            (
+                "summary: s\ntitle: 1984\n",
+                2,
+                Severity::Error,
+                "found a number; put it in quotes",
+            ),
+            ("title: ''\n", 1, Severity::Error, "`title` is empty"),
+            ("title:\n", 1, Severity::Error, "`title` is empty"),
+            (
+                "path: {a: b}\n",
+                1,
+                Severity::Error,
+                "`path` must be a string, found a mapping",
+            ),
+            (
+                "path: about\n",
+                1,
+                Severity::Error,
+                "invalid alias `about`: must start with `/`",
+            ),
+            (
+                "path: /../admin\n",
+                1,
+                Severity::Error,
+                "invalid alias `/../admin`",
+            ),
+            (
+                "status: live\n",
+                1,
+                Severity::Error,
+                "unknown status `live`, expected `published` or `draft`",
+            ),
+            (
+                "status: published\ndraft: true\n",
+                2,
+                Severity::Error,
+                "`draft` contradicts `status` on line 1",
+            ),
+            (
+                "draft: yes please\n",
+                1,
+                Severity::Error,
+                "`draft` must be `true` or `false`",
+            ),
+            (
+                "uuid: not-a-uuid\n",
+                1,
+                Severity::Error,
+                "malformed uuid `not-a-uuid`",
+            ),
+            ("id: ' '\n", 1, Severity::Error, "`id` is empty"),
+            ("id: 1.5\n", 1, Severity::Error, "`id` must be a string"),
+            ("format: Full HTML\n", 1, Severity::Error, "machine name"),
+            ("aliases: /old\n", 1, Severity::Error, "must be a list"),
+            (
+                "aliases: [/ok, /admin/x]\n",
+                1,
+                Severity::Error,
+                "invalid alias `/admin/x` in `aliases`",
+            ),
+            (
+                "aliases: [[/a]]\n",
+                1,
+                Severity::Error,
+                "found a list in it",
+            ),
+            (
+                "body: x\n",
+                1,
+                Severity::Warning,
+                "unknown front matter key `body`",
+            ),
+            (
+                "titel: A\n",
+                1,
+                Severity::Warning,
+                "unknown front matter key `titel`; did you mean `title`?",
+            ),
+            ("Title: A\n", 1, Severity::Warning, "did you mean `title`?"),
+            (
+                "layout: page\n",
+                1,
+                Severity::Warning,
+                "unknown front matter key `layout`",
+            ),
+        ] {
+            let (_, problems) = extract(entries(yaml), Origin::Markdown);
+            assert_eq!(problems.len(), 1, "{yaml}: {problems:?}");
+            let p = &problems[0];
+            assert_eq!((p.pos.line, p.severity), (line, severity), "{yaml}: {p:?}");
+            assert!(p.message.contains(needle), "{yaml}: {}", p.message);
+        }
+        let (_, problems) = extract(entries("body: x\nbody_html: <p>\n"), Origin::Yaml);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].pos.line, 2);
+        assert!(problems[0].message.contains("not both"));
+        let (_, problems) = extract(entries("layout: x\n"), Origin::Markdown);
+        assert!(
+            !problems[0].message.contains("did you mean"),
+            "{}",
+            problems[0].message
+        );
+    }
+}

@@ -1,0 +1,299 @@
+//! Markdown body → HTML: rendered once, with CommonMark plus tables, strikethrough, task lists
+//! and footnotes; a leading H1 taken as the title when asked; relative links to other
+//! Markdown files rewritten to their pages' aliases.
+//!
+//! Pure: which file is which page is decided by the caller's `resolve` function. Raw HTML
+//! passes through untouched, links inside it included.
+
+use pulldown_cmark::{html, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+
+/// A rendered body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub html: String,
+    /// Text of the leading H1 when the caller asked for it and the body starts with one.
+    pub title: Option<String>,
+    /// Links to Markdown files that are not pages: byte offset in the body, and why.
+    pub broken_links: Vec<(usize, String)>,
+}
+
+/// Render `body`. With `take_title`, a level-1 heading that is the body's first block becomes
+/// the title and is left out of the HTML. `resolve` maps the path of a relative link to a
+/// Markdown file (percent-decoded, without query or fragment) to the target page's alias.
+pub fn render(
+    body: &str,
+    take_title: bool,
+    resolve: impl Fn(&str) -> Result<String, String>,
+) -> Rendered {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_FOOTNOTES;
+    let mut events = Vec::new();
+    let mut title: Option<String> = None;
+    let mut in_title = false;
+    let mut broken_links = Vec::new();
+    for (index, (event, range)) in Parser::new_ext(body, options)
+        .into_offset_iter()
+        .enumerate()
+    {
+        if index == 0 && take_title {
+            if let Event::Start(Tag::Heading {
+                level: HeadingLevel::H1,
+                ..
+            }) = event
+            {
+                in_title = true;
+                title = Some(String::new());
+                continue;
+            }
+        }
+        if in_title {
+            let text = title.get_or_insert_with(String::new);
+            match event {
+                Event::End(TagEnd::Heading(_)) => in_title = false,
+                Event::Text(t) | Event::Code(t) => text.push_str(&t),
+                Event::SoftBreak | Event::HardBreak => text.push(' '),
+                _ => {}
+            }
+            continue;
+        }
+        let event = match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) if !matches!(link_type, LinkType::Autolink | LinkType::Email) => {
+                let dest_url = match page_link(&dest_url) {
+                    Some((path, suffix)) => match resolve(&percent_decode(path)) {
+                        Ok(alias) => CowStr::from(format!("{alias}{suffix}")),
+                        Err(why) => {
+                            broken_links
+                                .push((range.start, format!("broken link `{dest_url}`: {why}")));
+                            dest_url
+                        }
+                    },
+                    None => dest_url,
+                };
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
+            }
+            other => other,
+        };
+        events.push(event);
+    }
+    let mut out = String::with_capacity(body.len() * 3 / 2);
+    html::push_html(&mut out, events.into_iter());
+    Rendered {
+        html: out,
+        title: title.map(|t| t.trim().to_owned()),
+        broken_links,
+    }
+}
+
+/// Split a link that points at another Markdown file by relative path into that path and the
+/// query and fragment that follow it; `None` for every other link.
+pub fn page_link(href: &str) -> Option<(&str, &str)> {
+    if href.starts_with(['/', '#']) || has_scheme(href) {
+        return None;
+    }
+    let end = href.find(['?', '#']).unwrap_or(href.len());
+    let (path, suffix) = href.split_at(end);
+    let lower = path.to_ascii_lowercase();
+    (lower.ends_with(".md") || lower.ends_with(".markdown")).then_some((path, suffix))
+}
+
+/// `mailto:`, `https:`, `tel:` …: a scheme is letters (then letters, digits, `+-.`) before a `:`.
+fn has_scheme(href: &str) -> bool {
+    let Some((scheme, _)) = href.split_once(':') else {
+        return false;
+    };
+    scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+/// The path under the content dir a link `target` in the file `from` (both `/`-separated)
+/// points at; `None` when it climbs out of the content dir.
+pub fn join(from: &str, target: &str) -> Option<String> {
+    let mut parts: Vec<&str> = from.split('/').collect();
+    parts.pop();
+    for segment in target.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// Decode `%XX` escapes (`my%20page.md`); text that would not decode to UTF-8 stays as written.
+fn percent_decode(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('%') {
+        return text.into();
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).map_or(text.into(), Into::into)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn aliases(path: &str) -> Result<String, String> {
+        match path {
+            "other.md" => Ok("/other".into()),
+            "../team/index.md" => Ok("/team".into()),
+            "my page.md" => Ok("/my-page".into()),
+            _ => Err(format!("no page `{path}`")),
+        }
+    }
+
+    #[test]
+    fn links() {
+        for (markdown, html) in [
+            ("[a](other.md)", r#"<a href="/other">a</a>"#),
+            (
+                "[a](../team/index.md#people)",
+                r#"<a href="/team#people">a</a>"#,
+            ),
+            ("[a](other.md?x=1#f)", r#"<a href="/other?x=1#f">a</a>"#),
+            ("[a](my%20page.md)", r#"<a href="/my-page">a</a>"#),
+            ("[a][r]\n\n[r]: other.md", r#"<a href="/other">a</a>"#),
+            (
+                "[a](https://example.com/x.md)",
+                r#"<a href="https://example.com/x.md">a</a>"#,
+            ),
+            (
+                "[a](mailto:x@example.com)",
+                r#"<a href="mailto:x@example.com">a</a>"#,
+            ),
+            ("[a](#frag)", r##"<a href="#frag">a</a>"##),
+            ("[a](/docs/x.md)", r#"<a href="/docs/x.md">a</a>"#),
+            ("[a](image.png)", r#"<a href="image.png">a</a>"#),
+            ("[a](notes.txt)", r#"<a href="notes.txt">a</a>"#),
+            (
+                "<https://x.md>",
+                r#"<a href="https://x.md">https://x.md</a>"#,
+            ),
+            (
+                "<a href=\"other.md\">raw</a>",
+                r#"<a href="other.md">raw</a>"#,
+            ),
+        ] {
+            let rendered = render(markdown, false, aliases);
+            assert!(
+                rendered.html.contains(html),
+                "{markdown}: {}",
+                rendered.html
+            );
+            assert_eq!(rendered.broken_links, vec![], "{markdown}");
+        }
+    }
+
+    #[test]
+    fn broken_links_are_positioned() {
+        let body = "Intro\n\nSee [gone](gone.md) and [x](OTHER.MD#a).\n";
+        let rendered = render(body, false, aliases);
+        let offsets: Vec<usize> = rendered.broken_links.iter().map(|(o, _)| *o).collect();
+        assert_eq!(offsets, [11, 31]);
+        assert_eq!(
+            rendered.broken_links[0].1,
+            "broken link `gone.md`: no page `gone.md`"
+        );
+        assert!(rendered.html.contains(r#"href="gone.md""#));
+    }
+
+    #[test]
+    fn titles() {
+        // (body, take_title, title, html)
+        for (body, take, title, html) in [
+            (
+                "# About us\n\nText\n",
+                true,
+                Some("About us"),
+                "<p>Text</p>\n",
+            ),
+            (
+                "\n\n# A `b` *c*\nText\n",
+                true,
+                Some("A b c"),
+                "<p>Text</p>\n",
+            ),
+            ("About\n=====\n", true, Some("About"), ""),
+            ("#\n", true, Some(""), ""),
+            ("# About\n", false, None, "<h1>About</h1>\n"),
+            (
+                "Text\n\n# Later\n",
+                true,
+                None,
+                "<p>Text</p>\n<h1>Later</h1>\n",
+            ),
+            ("## Sub\n", true, None, "<h2>Sub</h2>\n"),
+            ("", true, None, ""),
+        ] {
+            let rendered = render(body, take, aliases);
+            assert_eq!(rendered.title.as_deref(), title, "{body:?}");
+            assert_eq!(rendered.html, html, "{body:?}");
+        }
+    }
+
+    #[test]
+    fn extensions() {
+        let body = "| a |\n|---|\n| b |\n\n~~s~~\n\n- [x] done\n\nx[^1]\n\n[^1]: note\n\n<div>raw</div>\n\n\"q\" -- x\n";
+        let html = render(body, false, aliases).html;
+        for needle in [
+            "<table>",
+            "<del>s</del>",
+            "checkbox",
+            "footnote",
+            "<div>raw</div>",
+            "<p>\"q\" -- x</p>",
+        ] {
+            assert!(html.contains(needle), "{needle}: {html}");
+        }
+    }
+
+    #[test]
+    fn joining() {
+        for (from, target, joined) in [
+            ("about.md", "other.md", Some("other.md")),
+            ("docs/a.md", "../team/index.md", Some("team/index.md")),
+            ("docs/a.md", "./b.md", Some("docs/b.md")),
+            ("docs/a.md", "sub//c.md", Some("docs/sub/c.md")),
+            ("a.md", "../outside.md", None),
+            ("docs/a/b.md", "../../../x.md", None),
+        ] {
+            assert_eq!(join(from, target).as_deref(), joined, "{from} + {target}");
+        }
+        assert_eq!(percent_decode("a%20b%zz%"), "a b%zz%");
+        assert_eq!(percent_decode("%FF"), "%FF");
+    }
+}

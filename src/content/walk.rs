@@ -1,0 +1,343 @@
+//! The only filesystem walk: the content dir → decoded page files, in a stable order.
+//!
+//! Owns which files are pages (`.md`, `.markdown`, `.yaml`, `.yml`; hidden and excluded
+//! paths skipped), the symlink rules (followed only while they stay inside the content dir;
+//! loops are errors, never hangs) and the size limit. Parsing is the rest of the module's job.
+
+use std::collections::BTreeSet;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use walkdir::WalkDir;
+
+use super::text::{self, Pos};
+use super::{ContentOptions, Diagnostic, Problem};
+
+/// The largest page file read; checked before reading, so a huge file costs nothing.
+pub const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+
+/// How a page file is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Markdown,
+    Yaml,
+}
+
+impl Kind {
+    /// The kind of a page file by its name's extension (any case); `None` for other files.
+    pub fn of(name: &str) -> Option<Kind> {
+        let (_, ext) = name.rsplit_once('.')?;
+        match ext.to_ascii_lowercase().as_str() {
+            "md" | "markdown" => Some(Kind::Markdown),
+            "yaml" | "yml" => Some(Kind::Yaml),
+            _ => None,
+        }
+    }
+}
+
+/// A page file, read and decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Path under the content dir, `/`-separated (`team/index.md`).
+    pub rel: String,
+    /// Path as shown to the user (`content/team/index.md`).
+    pub display: String,
+    pub kind: Kind,
+    /// Decoded text with `\n` line endings.
+    pub text: String,
+}
+
+/// What the walk found.
+#[derive(Debug, Default)]
+pub struct Walk {
+    pub files: Vec<SourceFile>,
+    /// Page files that exist but could not be read (paths under the content dir).
+    pub unreadable: BTreeSet<String>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Which paths under the content dir are skipped: hidden ones and `exclude` matches.
+#[derive(Debug, Default)]
+pub struct Filter {
+    exclude: GlobSet,
+}
+
+impl Filter {
+    /// Compile the `exclude` globs (relative to the content dir).
+    pub fn new(patterns: &[String]) -> Result<Filter, String> {
+        let mut builder = GlobSetBuilder::new();
+        for pattern in patterns {
+            let glob = Glob::new(pattern)
+                .map_err(|err| format!("invalid `exclude` glob `{pattern}`: {}", err.kind()))?;
+            builder.add(glob);
+        }
+        let exclude = builder.build().map_err(|err| err.to_string())?;
+        Ok(Filter { exclude })
+    }
+
+    /// Why `rel` (or a folder above it) is skipped: `"hidden"` or `"excluded"`.
+    pub fn skips(&self, rel: &str) -> Option<&'static str> {
+        let ancestors = rel
+            .match_indices('/')
+            .map(|(i, _)| &rel[..i])
+            .chain(std::iter::once(rel));
+        for path in ancestors {
+            let name = path.rsplit('/').next().unwrap_or(path);
+            if name.starts_with('.') {
+                return Some("hidden");
+            }
+            if self.exclude.is_match(path) {
+                return Some("excluded");
+            }
+        }
+        None
+    }
+}
+
+/// Walk `options.dir` and read every page file in it, sorted by path.
+pub fn walk(options: &ContentOptions, filter: &Filter) -> Walk {
+    let root = &options.dir;
+    let show = |path: &Path| display_path(path, &options.display_base);
+    let mut walk = Walk::default();
+    let canonical_root = match root.canonicalize() {
+        Ok(path) if path.is_dir() => path,
+        Ok(_) => {
+            walk.diagnostics.push(whole(
+                show(root),
+                "the content directory is not a directory".into(),
+            ));
+            return walk;
+        }
+        Err(err) => {
+            let message = format!("cannot read the content directory: {err}");
+            walk.diagnostics.push(whole(show(root), message));
+            return walk;
+        }
+    };
+    let mut escaping = Vec::new();
+    let entries = WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| {
+            if entry.depth() == 0 {
+                return true;
+            }
+            if relative(root, entry.path()).is_some_and(|rel| filter.skips(&rel).is_some()) {
+                return false;
+            }
+            // Checked before walkdir follows the link, so an outside directory is never read.
+            if entry.path_is_symlink() {
+                let inside = entry
+                    .path()
+                    .canonicalize()
+                    .is_ok_and(|target| target.starts_with(&canonical_root));
+                if !inside {
+                    let is_page = Kind::of(&entry.file_name().to_string_lossy()).is_some();
+                    if entry.file_type().is_dir() || is_page {
+                        escaping.push(entry.path().to_path_buf());
+                    }
+                    return false;
+                }
+            }
+            true
+        });
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                if let Some(diagnostic) = walk_error(&err, &show) {
+                    walk.diagnostics.push(diagnostic);
+                }
+                continue;
+            }
+        };
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let Some(kind) = Kind::of(&entry.file_name().to_string_lossy()) else {
+            continue;
+        };
+        let display = show(entry.path());
+        let Some(rel) = relative(root, entry.path()) else {
+            let message = "path is not valid UTF-8; rename it".to_owned();
+            walk.diagnostics.push(whole(display, message));
+            continue;
+        };
+        // A FIFO or device named `x.md` would block or never end.
+        if !entry.file_type().is_file() {
+            let message = "not a regular file (a FIFO, socket or device?)".to_owned();
+            walk.diagnostics.push(whole(display, message));
+            walk.unreadable.insert(rel);
+            continue;
+        }
+        match read(entry.path()) {
+            Ok(text) => walk.files.push(SourceFile {
+                rel,
+                display,
+                kind,
+                text,
+            }),
+            Err(problem) => {
+                walk.diagnostics.push(Diagnostic::new(display, problem));
+                walk.unreadable.insert(rel);
+            }
+        }
+    }
+    for path in escaping {
+        let target =
+            std::fs::read_link(&path).map_or_else(|_| "?".into(), |t| t.display().to_string());
+        let message = format!(
+            "symlink to `{target}` leaves the content directory; copy the file in or move the content"
+        );
+        walk.diagnostics.push(whole(show(&path), message));
+    }
+    walk
+}
+
+/// Read and decode a page file, refusing one that is too large.
+fn read(path: &Path) -> Result<String, Problem> {
+    let too_large = |size: u64| {
+        Problem::error(
+            Pos::START,
+            format!(
+                "file is {:.1} MiB, over the {} MiB limit for a page file",
+                size as f64 / (1024.0 * 1024.0),
+                MAX_FILE_SIZE / (1024 * 1024)
+            ),
+        )
+    };
+    let cannot =
+        |err: std::io::Error| Problem::error(Pos::NONE, format!("cannot read the file: {err}"));
+    let file = File::open(path).map_err(cannot)?;
+    let size = file.metadata().map_err(cannot)?.len();
+    if size > MAX_FILE_SIZE {
+        return Err(too_large(size));
+    }
+    // The file may grow between the check and the read; read no more than the limit.
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(MAX_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Err(too_large(bytes.len() as u64));
+    }
+    text::decode(&bytes)
+}
+
+/// A diagnostic for a walk error; `None` for problems with files that would not be pages.
+fn walk_error(err: &walkdir::Error, show: impl Fn(&Path) -> String) -> Option<Diagnostic> {
+    let path = err.path()?;
+    let message = if let Some(ancestor) = err.loop_ancestor() {
+        format!(
+            "symlink loop: this link points back to `{}`",
+            show(ancestor)
+        )
+    } else if path.is_symlink() {
+        match err.io_error().map(std::io::Error::kind) {
+            Some(std::io::ErrorKind::NotFound) => {
+                let name = path.file_name().unwrap_or_default().to_string_lossy();
+                if Kind::of(&name).is_none() {
+                    return None;
+                }
+                "broken symlink: its target does not exist".to_owned()
+            }
+            _ => format!(
+                "cannot follow symlink (a symlink loop?): {}",
+                io_message(err)
+            ),
+        }
+    } else {
+        format!("cannot read: {}", io_message(err))
+    };
+    Some(whole(show(path), message))
+}
+
+fn io_message(err: &walkdir::Error) -> String {
+    err.io_error()
+        .map_or_else(|| err.to_string(), ToString::to_string)
+}
+
+/// A diagnostic about a whole path rather than a place in a file.
+fn whole(path: String, message: String) -> Diagnostic {
+    Diagnostic::new(path, Problem::error(Pos::NONE, message))
+}
+
+/// `path` under `root`, `/`-separated; `None` when a component is not UTF-8.
+fn relative(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+    Some(parts?.join("/"))
+}
+
+/// `path` shown relative to `base` when it lies under it, with `/` separators.
+pub fn display_path(path: &Path, base: &Path) -> String {
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let shown: PathBuf = match absolute(path).strip_prefix(absolute(base)) {
+        Ok(rel) if !rel.as_os_str().is_empty() => rel.to_path_buf(),
+        _ => path.to_path_buf(),
+    };
+    let shown = shown.to_string_lossy();
+    if std::path::MAIN_SEPARATOR == '/' {
+        shown.into_owned()
+    } else {
+        shown.replace(std::path::MAIN_SEPARATOR, "/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds() {
+        for (name, kind) in [
+            ("a.md", Some(Kind::Markdown)),
+            ("a.MD", Some(Kind::Markdown)),
+            ("a.Markdown", Some(Kind::Markdown)),
+            ("a.yaml", Some(Kind::Yaml)),
+            ("a.YML", Some(Kind::Yaml)),
+            ("a.png", None),
+            ("md", None),
+            ("a.md.bak", None),
+        ] {
+            assert_eq!(Kind::of(name), kind, "{name}");
+        }
+    }
+
+    #[test]
+    fn filter() {
+        let filter =
+            Filter::new(&["drafts/**".into(), "*.tmp.md".into(), "private".into()]).unwrap();
+        for (rel, skip) in [
+            ("about.md", None),
+            (".hidden.md", Some("hidden")),
+            ("docs/.git/x.md", Some("hidden")),
+            ("drafts/a.md", Some("excluded")),
+            ("drafts", None),
+            ("x.tmp.md", Some("excluded")),
+            ("docs/x.tmp.md", Some("excluded")),
+            ("private/a/b.md", Some("excluded")),
+            ("privateer.md", None),
+        ] {
+            assert_eq!(filter.skips(rel), skip, "{rel}");
+        }
+        assert!(Filter::new(&["a[".into()])
+            .unwrap_err()
+            .contains("invalid `exclude` glob `a[`"));
+    }
+
+    #[test]
+    fn display_paths() {
+        let base = Path::new("/work/site");
+        for (path, shown) in [
+            ("/work/site/content/a.md", "content/a.md"),
+            ("/elsewhere/a.md", "/elsewhere/a.md"),
+            ("/work/site", "/work/site"),
+        ] {
+            assert_eq!(display_path(Path::new(path), base), shown);
+        }
+    }
+}
