@@ -1,0 +1,203 @@
+//! Executes a [`Plan`] against the site with bounded concurrency and reports what happened
+//! to each change. A write whose outcome is unknown (timeout, dropped connection, 5xx, or
+//! Drupal's 500 for a duplicate REST uuid) is never repeated blindly: the page is read back
+//! first, and the write is repeated only if it did not land — so a page is never created twice.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use futures::stream::{self, StreamExt};
+
+use crate::drupal::client::backoff;
+use crate::drupal::{DrupalError, Site};
+use crate::page::RemotePage;
+use crate::plan::{self, Action, Change, Field, Plan};
+
+/// How many times a change is attempted before it is reported as failed.
+const MAX_ATTEMPTS: u32 = 6;
+
+/// How to apply.
+#[derive(Debug, Clone)]
+pub struct ApplyOptions {
+    /// Concurrent write requests.
+    pub parallelism: usize,
+    /// The configured revision log message.
+    pub revision_log: String,
+}
+
+/// What happened to one change.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// Written; the node as the site answered (none for a deletion).
+    Done(Option<Box<RemotePage>>),
+    /// Failed, with the reason.
+    Failed(String),
+    /// Not attempted (the run was interrupted first).
+    NotAttempted,
+}
+
+/// One change and its outcome.
+#[derive(Debug, Clone)]
+pub struct ChangeResult {
+    pub change: Change,
+    pub outcome: Outcome,
+}
+
+/// The result of an apply.
+#[derive(Debug, Clone, Default)]
+pub struct ApplyReport {
+    pub results: Vec<ChangeResult>,
+    /// The run was interrupted (Ctrl-C) before every change was attempted.
+    pub interrupted: bool,
+}
+
+impl ApplyReport {
+    /// Changes that failed.
+    pub fn failures(&self) -> impl Iterator<Item = &ChangeResult> {
+        self.results
+            .iter()
+            .filter(|r| matches!(r.outcome, Outcome::Failed(_)))
+    }
+
+    /// Whether every change was applied.
+    pub fn success(&self) -> bool {
+        !self.interrupted
+            && self
+                .results
+                .iter()
+                .all(|r| matches!(r.outcome, Outcome::Done(_)))
+    }
+
+    /// How many changes of `action` were applied.
+    pub fn done(&self, action: Action) -> usize {
+        self.results
+            .iter()
+            .filter(|r| r.change.action == action && matches!(r.outcome, Outcome::Done(_)))
+            .count()
+    }
+}
+
+/// Apply every change of `plan`, `parallelism` at a time. `stop` set (Ctrl-C) means: start
+/// nothing new, let writes in flight finish. `on_done` sees each result as it completes.
+pub async fn apply(
+    site: &Site,
+    plan: &Plan,
+    options: &ApplyOptions,
+    stop: Arc<AtomicBool>,
+    on_done: &(dyn Fn(&ChangeResult) + Sync),
+) -> ApplyReport {
+    let results: Vec<ChangeResult> = stream::iter(plan.changes.iter())
+        .map(|change| {
+            let stop = stop.clone();
+            async move {
+                let outcome = if stop.load(Ordering::SeqCst) {
+                    Outcome::NotAttempted
+                } else {
+                    match execute(site, change, &options.revision_log).await {
+                        Ok(node) => Outcome::Done(node.map(Box::new)),
+                        Err(e) => Outcome::Failed(e.to_string()),
+                    }
+                };
+                let result = ChangeResult {
+                    change: change.clone(),
+                    outcome,
+                };
+                on_done(&result);
+                result
+            }
+        })
+        .buffered(options.parallelism.max(1))
+        .collect()
+        .await;
+    let interrupted = results
+        .iter()
+        .any(|r| matches!(r.outcome, Outcome::NotAttempted));
+    ApplyReport {
+        results,
+        interrupted,
+    }
+}
+
+/// Apply one change, verifying and retrying writes whose outcome is unknown.
+async fn execute(
+    site: &Site,
+    change: &Change,
+    log_message: &str,
+) -> Result<Option<RemotePage>, DrupalError> {
+    if change.action == Action::Delete {
+        let remote = change
+            .remote
+            .as_ref()
+            .ok_or_else(|| DrupalError::Conflict("a deletion without its node".into()))?;
+        return site.delete(remote).await.map(|()| None);
+    }
+    let page = change
+        .page
+        .as_ref()
+        .ok_or_else(|| DrupalError::Conflict("a change without its page".into()))?;
+    let log = plan::revision_log(log_message, page);
+    // What the site is believed to hold: `None` for a page to create.
+    let mut remote = change.remote.clone();
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let result = match &remote {
+            None => site.create(page, &log).await,
+            Some(node) => {
+                let fields: Vec<Field> = plan::diff(page, node).iter().map(|f| f.field).collect();
+                if fields.is_empty() {
+                    return Ok(Some(node.clone()));
+                }
+                site.update(page, node, &fields, &log).await
+            }
+        };
+        let error = match result {
+            Ok(node) => return Ok(Some(node)),
+            Err(e) => e,
+        };
+        // A create refused as a conflict (409, a 422 for an alias in use) may have raced
+        // with an earlier attempt or another run: the node may exist now. Look first.
+        let raced = remote.is_none() && matches!(error.status(), Some(409 | 422));
+        let unknown = error.is_transient() || raced;
+        if !unknown || attempt >= MAX_ATTEMPTS {
+            return Err(explain(error, remote.is_none(), page));
+        }
+        tracing::info!(
+            "{}: outcome unknown ({error}); reading the page back",
+            page.source
+        );
+        backoff(attempt, None).await;
+        match site.find(page).await {
+            Ok(Some(node)) => {
+                if plan::diff(page, &node).is_empty() {
+                    return Ok(Some(node));
+                }
+                remote = Some(node);
+            }
+            Ok(None) => {
+                if raced {
+                    // The node is not there: the conflict is real, not a race.
+                    return Err(error);
+                }
+                if remote.is_some() {
+                    return Err(DrupalError::Conflict(format!(
+                        "{}: the node disappeared from the site during the update",
+                        page.source
+                    )));
+                }
+            }
+            Err(e) if e.is_transient() => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn explain(error: DrupalError, creating: bool, page: &crate::page::Page) -> DrupalError {
+    match &error {
+        DrupalError::Status { status: 500, .. } if creating => DrupalError::Conflict(format!(
+            "{error}\n  hint: core REST answers 500 when a node with the page's uuid ({}) already exists; it could not be found at `{}`: if the page had another alias before, list it under `aliases:`",
+            page.uuid, page.alias
+        )),
+        _ => error,
+    }
+}

@@ -1,0 +1,295 @@
+//! JSON:API backend (`/jsonapi/node/{bundle}`): reads in pages of 50 with `id IN (…)`
+//! filters and sparse fieldsets, creates with the page's UUID as `data.id`, updates with
+//! PATCH of the changed fields only (sending the alias `pid`, or Drupal adds a second
+//! alias), deletes by UUID. DTOs and their mapping to [`RemotePage`] live here.
+
+use reqwest::Method;
+use serde_json::{json, Map, Value};
+use uuid::Uuid;
+
+use super::client::{Body, Client, Repeat};
+use super::error::DrupalError;
+use crate::page::{Page, RemotePage};
+use crate::plan::Field;
+
+const MEDIA: &str = "application/vnd.api+json";
+/// JSON:API's page size limit (larger values are clamped by Drupal).
+pub const PAGE_SIZE: usize = 50;
+const FIELDS: &str =
+    "title,path,body,status,changed,revision_log,drupal_internal__nid,drupal_internal__vid";
+
+/// The JSON:API resource of one bundle.
+#[derive(Debug, Clone)]
+pub struct JsonApi {
+    client: Client,
+    bundle: String,
+}
+
+impl JsonApi {
+    /// The backend for `node--{bundle}`.
+    pub fn new(client: Client, bundle: &str) -> Self {
+        Self {
+            client,
+            bundle: bundle.to_owned(),
+        }
+    }
+
+    fn resource_type(&self) -> String {
+        format!("node--{}", self.bundle)
+    }
+
+    fn collection(&self) -> String {
+        format!("/jsonapi/node/{}", self.bundle)
+    }
+
+    /// The nodes with these UUIDs (at most [`PAGE_SIZE`]), in one request (plus `next` pages,
+    /// which Drupal only sends when access checks hid some results).
+    pub async fn fetch_batch(&self, uuids: &[Uuid]) -> Result<Vec<RemotePage>, DrupalError> {
+        let mut query =
+            String::from("filter[ids][condition][path]=id&filter[ids][condition][operator]=IN");
+        for uuid in uuids {
+            query.push_str(&format!("&filter[ids][condition][value][]={uuid}"));
+        }
+        self.fetch_all(&query).await
+    }
+
+    /// Every node whose UUID starts with `prefix` (a namespace's first 6 bytes).
+    pub async fn fetch_prefixed(&self, prefix: &str) -> Result<Vec<RemotePage>, DrupalError> {
+        let query = format!(
+            "filter[ns][condition][path]=id&filter[ns][condition][operator]=STARTS_WITH&filter[ns][condition][value]={prefix}&sort=drupal_internal__nid"
+        );
+        self.fetch_all(&query).await
+    }
+
+    async fn fetch_all(&self, filter: &str) -> Result<Vec<RemotePage>, DrupalError> {
+        let mut path = format!(
+            "{}?{filter}&fields[{}]={FIELDS}&page[limit]={PAGE_SIZE}",
+            self.collection(),
+            self.resource_type()
+        );
+        let mut pages = Vec::new();
+        loop {
+            let response = self
+                .client
+                .send(Method::GET, &path, MEDIA, None, Repeat::Safe)
+                .await?;
+            if !response.ok() {
+                return Err(response.error(&Method::GET, &path));
+            }
+            let document: Value = parse(&response.body, &path)?;
+            let data = document
+                .get("data")
+                .and_then(Value::as_array)
+                .ok_or_else(|| protocol(&path, "`data` is not a list"))?;
+            for resource in data {
+                pages.push(
+                    remote_page(resource)
+                        .ok_or_else(|| protocol(&path, "a resource lacks `id`"))?,
+                );
+            }
+            match document.pointer("/links/next/href").and_then(Value::as_str) {
+                Some(next) => path = self.relative(next)?,
+                None => return Ok(pages),
+            }
+        }
+    }
+
+    /// One node by UUID, or `None` when the site has none.
+    pub async fn fetch_one(&self, uuid: Uuid) -> Result<Option<RemotePage>, DrupalError> {
+        let path = format!(
+            "{}/{uuid}?fields[{}]={FIELDS}",
+            self.collection(),
+            self.resource_type()
+        );
+        let response = self
+            .client
+            .send(Method::GET, &path, MEDIA, None, Repeat::Safe)
+            .await?;
+        match response.status {
+            404 => Ok(None),
+            _ if response.ok() => {
+                let document: Value = parse(&response.body, &path)?;
+                let data = document
+                    .get("data")
+                    .ok_or_else(|| protocol(&path, "no `data`"))?;
+                Ok(remote_page(data))
+            }
+            _ => Err(response.error(&Method::GET, &path)),
+        }
+    }
+
+    /// Create the page's node with its UUID. A 409 means the node already exists.
+    pub async fn create(&self, page: &Page, log: &str) -> Result<RemotePage, DrupalError> {
+        let mut attributes = Map::new();
+        attributes.insert("title".into(), json!(page.title));
+        attributes.insert("path".into(), json!({ "alias": page.alias }));
+        if page.status_explicit {
+            attributes.insert("status".into(), json!(page.published));
+        }
+        attributes.insert("body".into(), body_value(page));
+        attributes.insert("revision_log".into(), json!(log));
+        let document = json!({
+            "data": { "type": self.resource_type(), "id": page.uuid, "attributes": attributes }
+        });
+        let path = self.collection();
+        self.write(Method::POST, &path, &document, 201).await
+    }
+
+    /// Send the changed `fields` of `page` to its node `remote`.
+    pub async fn update(
+        &self,
+        page: &Page,
+        remote: &RemotePage,
+        fields: &[Field],
+        log: &str,
+    ) -> Result<RemotePage, DrupalError> {
+        let mut attributes = Map::new();
+        for field in fields {
+            match field {
+                Field::Title => {
+                    attributes.insert("title".into(), json!(page.title));
+                }
+                Field::Status => {
+                    attributes.insert("status".into(), json!(page.published));
+                }
+                Field::Alias => {
+                    attributes.insert("path".into(), alias_value(page, remote));
+                }
+                Field::Body | Field::Format | Field::Summary => {
+                    attributes.insert("body".into(), body_value(page));
+                }
+            }
+        }
+        attributes.insert("revision_log".into(), json!(log));
+        let document = json!({
+            "data": { "type": self.resource_type(), "id": page.uuid, "attributes": attributes }
+        });
+        let path = format!("{}/{}", self.collection(), page.uuid);
+        self.write(Method::PATCH, &path, &document, 200).await
+    }
+
+    /// Delete a node; a node already gone counts as deleted.
+    pub async fn delete(&self, uuid: Uuid) -> Result<(), DrupalError> {
+        let path = format!("{}/{uuid}", self.collection());
+        let response = self
+            .client
+            .send(Method::DELETE, &path, MEDIA, None, Repeat::Safe)
+            .await?;
+        match response.status {
+            204 | 200 | 404 => Ok(()),
+            _ => Err(response.error(&Method::DELETE, &path)),
+        }
+    }
+
+    async fn write(
+        &self,
+        method: Method,
+        path: &str,
+        document: &Value,
+        expected: u16,
+    ) -> Result<RemotePage, DrupalError> {
+        let body = Body {
+            content_type: MEDIA,
+            bytes: serde_json::to_vec(document).unwrap_or_default(),
+        };
+        let response = self
+            .client
+            .send(method.clone(), path, MEDIA, Some(&body), Repeat::Unsafe)
+            .await?;
+        if response.status != expected && !response.ok() {
+            return Err(response.error(&method, path));
+        }
+        let answer: Value = parse(&response.body, path)?;
+        answer
+            .get("data")
+            .and_then(remote_page)
+            .ok_or_else(|| protocol(path, "the answer has no resource"))
+    }
+
+    /// A `links.next` href as a path on this site; a link to another host is refused.
+    fn relative(&self, href: &str) -> Result<String, DrupalError> {
+        let base = self.client.url("");
+        href.strip_prefix(&base)
+            .map(str::to_owned)
+            .or_else(|| href.starts_with('/').then(|| href.to_owned()))
+            .ok_or_else(|| protocol(href, "`links.next` points outside the site"))
+    }
+}
+
+fn body_value(page: &Page) -> Value {
+    json!({
+        "value": page.body,
+        "format": page.format,
+        "summary": page.summary.clone().unwrap_or_default(),
+    })
+}
+
+/// The `path` attribute for an alias change: with the current alias's `pid`, so Drupal
+/// renames it instead of adding a second alias (drupal-wire 42–44).
+pub fn alias_value(page: &Page, remote: &RemotePage) -> Value {
+    match remote.alias_pid {
+        Some(pid) => json!({ "alias": page.alias, "pid": pid, "langcode": "en" }),
+        None => json!({ "alias": page.alias }),
+    }
+}
+
+fn parse(body: &[u8], path: &str) -> Result<Value, DrupalError> {
+    serde_json::from_slice(body).map_err(|e| protocol(path, &format!("not JSON: {e}")))
+}
+
+fn protocol(path: &str, message: &str) -> DrupalError {
+    DrupalError::Protocol {
+        method: "GET".into(),
+        path: path.split('?').next().unwrap_or(path).to_owned(),
+        message: message.to_owned(),
+    }
+}
+
+/// Map a JSON:API `node--*` resource object to a [`RemotePage`].
+pub fn remote_page(resource: &Value) -> Option<RemotePage> {
+    let uuid = resource.get("id")?.as_str()?.parse().ok()?;
+    let a = resource.get("attributes").cloned().unwrap_or(Value::Null);
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
+    let body = a.get("body").filter(|b| b.is_object());
+    Some(RemotePage {
+        uuid,
+        nid: a.get("drupal_internal__nid").and_then(Value::as_u64),
+        vid: a.get("drupal_internal__vid").and_then(Value::as_u64),
+        title: text(a.get("title")).unwrap_or_default(),
+        alias: text(a.pointer("/path/alias")),
+        alias_pid: a.pointer("/path/pid").and_then(Value::as_u64),
+        published: a.get("status").and_then(Value::as_bool).unwrap_or(true),
+        body: body.and_then(|b| text(b.get("value"))),
+        format: body.and_then(|b| text(b.get("format"))),
+        summary: body.and_then(|b| text(b.get("summary"))),
+        changed: text(a.get("changed")),
+        revision_log: text(a.get("revision_log")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_the_recorded_resource() {
+        // Transcript 41 (sparse fieldset answer).
+        let resource: Value = serde_json::from_str(r#"{"type":"node--page","id":"aaaaaaaa-0000-8000-8000-000000000001","attributes":{"drupal_internal__nid":13,"drupal_internal__vid":14,"revision_log":"drupal-sync: create","status":true,"title":"Alias page","changed":"2026-11-29T19:58:22+00:00","path":{"alias":"\/alias-page","pid":3,"langcode":"en"},"body":{"value":"\u003Cp\u003Eone\u003C\/p\u003E","format":"basic_html","processed":"\u003Cp\u003Eone\u003C\/p\u003E","summary":""}}}"#).unwrap();
+        let page = remote_page(&resource).unwrap();
+        assert_eq!(page.nid, Some(13));
+        assert_eq!(page.alias.as_deref(), Some("/alias-page"));
+        assert_eq!(page.alias_pid, Some(3));
+        assert_eq!(page.body.as_deref(), Some("<p>one</p>"));
+        assert_eq!(page.summary.as_deref(), Some(""));
+        assert!(page.published);
+    }
+
+    #[test]
+    fn maps_a_node_without_body_or_alias() {
+        let resource: Value = serde_json::from_str(r#"{"type":"node--page","id":"1eaf3c6c-110c-47e1-a930-dee1204ececd","attributes":{"title":"JWT page","status":false,"path":{"alias":null,"pid":null,"langcode":"en"},"body":null}}"#).unwrap();
+        let page = remote_page(&resource).unwrap();
+        assert_eq!(page.alias, None);
+        assert_eq!(page.body, None);
+        assert!(!page.published);
+    }
+}

@@ -1,0 +1,197 @@
+//! The site: one authenticated client and the backend of the configured API (JSON:API or
+//! core REST), behind one interface that reads remote state and writes pages.
+
+pub mod auth;
+pub mod client;
+pub mod error;
+pub mod jsonapi;
+pub mod rest;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use futures::stream::{self, StreamExt, TryStreamExt};
+use url::Url;
+use uuid::Uuid;
+
+use crate::config::{Api, Settings};
+use crate::page::{derive_uuid, Page, RemotePage};
+use crate::plan::{Field, RemoteState};
+pub use error::DrupalError;
+
+/// A connected site.
+#[derive(Debug, Clone)]
+pub struct Site {
+    client: client::Client,
+    backend: Backend,
+    parallelism: usize,
+}
+
+#[derive(Debug, Clone)]
+enum Backend {
+    JsonApi(jsonapi::JsonApi),
+    Rest(rest::Rest),
+}
+
+impl Site {
+    /// Prepare a client for the site at `base` (no request is made yet).
+    pub fn connect(settings: &Settings, base: Url) -> Result<Site, DrupalError> {
+        let http = client::http_client(settings.timeout);
+        let auth = Arc::new(auth::Auth::new(
+            settings.auth.clone(),
+            base.clone(),
+            http.clone(),
+        )?);
+        let client = client::Client::new(http, base, auth);
+        let backend = match settings.api {
+            Api::Jsonapi => {
+                Backend::JsonApi(jsonapi::JsonApi::new(client.clone(), &settings.bundle))
+            }
+            Api::Rest => Backend::Rest(rest::Rest::new(client.clone(), &settings.bundle)),
+        };
+        Ok(Site {
+            client,
+            backend,
+            parallelism: settings.parallelism.max(1),
+        })
+    }
+
+    /// Token requests made so far.
+    pub fn token_requests(&self) -> u64 {
+        self.client.auth().token_requests()
+    }
+
+    /// API requests made so far.
+    pub fn requests(&self) -> u64 {
+        self.client.requests()
+    }
+
+    /// Read the site's state of `pages`, and with `prune_namespace` every node of that
+    /// namespace. JSON:API: one request per 50 pages; REST: one lookup per page, concurrently.
+    pub async fn read(
+        &self,
+        pages: &[Page],
+        prune_namespace: Option<&str>,
+    ) -> Result<RemoteState, Vec<DrupalError>> {
+        match &self.backend {
+            Backend::JsonApi(api) => {
+                let mut state = RemoteState::default();
+                if let Some(namespace) = prune_namespace {
+                    let prefix: String = derive_uuid(namespace, "")
+                        .to_string()
+                        .chars()
+                        .take(13)
+                        .collect();
+                    let nodes = api.fetch_prefixed(&prefix).await.map_err(|e| vec![e])?;
+                    state.namespace_pages = Some(nodes);
+                }
+                let listed: HashMap<Uuid, &RemotePage> = state
+                    .namespace_pages
+                    .iter()
+                    .flatten()
+                    .map(|n| (n.uuid, n))
+                    .collect();
+                let mut wanted = Vec::new();
+                for page in pages {
+                    match listed.get(&page.uuid) {
+                        Some(node) => {
+                            state.pages.insert(page.uuid, (*node).clone());
+                        }
+                        None if state.namespace_pages.is_some() && !page.adopted => {}
+                        None => wanted.push(page.uuid),
+                    }
+                }
+                let batches: Vec<Vec<RemotePage>> = stream::iter(wanted.chunks(jsonapi::PAGE_SIZE))
+                    .map(|chunk| api.fetch_batch(chunk))
+                    .buffer_unordered(self.parallelism)
+                    .try_collect()
+                    .await
+                    .map_err(|e| vec![e])?;
+                state
+                    .pages
+                    .extend(batches.into_iter().flatten().map(|n| (n.uuid, n)));
+                Ok(state)
+            }
+            Backend::Rest(api) => {
+                if prune_namespace.is_some() {
+                    return Err(vec![DrupalError::Conflict(
+                        "--prune needs api = \"jsonapi\": core REST has no endpoint that lists nodes, so drupal-sync cannot find pages whose files were removed\n  hint: enable JSON:API (read-only listing is enough for pruning) and set [site].api = \"jsonapi\"".into(),
+                    )]);
+                }
+                let results: Vec<Result<Option<RemotePage>, DrupalError>> = stream::iter(pages)
+                    .map(|page| api.find(page))
+                    .buffer_unordered(self.parallelism)
+                    .collect()
+                    .await;
+                let mut state = RemoteState::default();
+                let mut errors = Vec::new();
+                for result in results {
+                    match result {
+                        Ok(Some(node)) => {
+                            state.pages.insert(node.uuid, node);
+                        }
+                        Ok(None) => {}
+                        Err(e) => errors.push(e),
+                    }
+                }
+                if errors.is_empty() {
+                    Ok(state)
+                } else {
+                    Err(errors)
+                }
+            }
+        }
+    }
+
+    /// The page's node as it is now (to verify a write whose outcome is unknown).
+    pub async fn find(&self, page: &Page) -> Result<Option<RemotePage>, DrupalError> {
+        match &self.backend {
+            Backend::JsonApi(api) => api.fetch_one(page.uuid).await,
+            Backend::Rest(api) => api.find(page).await,
+        }
+    }
+
+    /// Create the page's node.
+    pub async fn create(&self, page: &Page, log: &str) -> Result<RemotePage, DrupalError> {
+        match &self.backend {
+            Backend::JsonApi(api) => api.create(page, log).await,
+            Backend::Rest(api) => api.create(page, log).await,
+        }
+    }
+
+    /// Write the changed `fields` of `page` to its node.
+    pub async fn update(
+        &self,
+        page: &Page,
+        remote: &RemotePage,
+        fields: &[Field],
+        log: &str,
+    ) -> Result<RemotePage, DrupalError> {
+        match &self.backend {
+            Backend::JsonApi(api) => api.update(page, remote, fields, log).await,
+            Backend::Rest(api) => api.update(page, remote, fields, log).await,
+        }
+    }
+
+    /// Delete a node.
+    pub async fn delete(&self, remote: &RemotePage) -> Result<(), DrupalError> {
+        match &self.backend {
+            Backend::JsonApi(api) => api.delete(remote.uuid).await,
+            Backend::Rest(api) => match remote.nid {
+                Some(nid) => api.delete(nid).await,
+                None => Err(DrupalError::Conflict(format!(
+                    "node {} has no id",
+                    remote.uuid
+                ))),
+            },
+        }
+    }
+
+    /// The node with this UUID as it is now (JSON:API only; REST cannot look up by UUID).
+    pub async fn find_uuid(&self, uuid: Uuid) -> Result<Option<RemotePage>, DrupalError> {
+        match &self.backend {
+            Backend::JsonApi(api) => api.fetch_one(uuid).await,
+            Backend::Rest(_) => Ok(None),
+        }
+    }
+}

@@ -1,0 +1,240 @@
+//! drupal-sync publishes a git repository's Markdown and YAML pages to a Drupal site as
+//! basic pages, Terraform-style: `plan` shows what would change, `apply` makes it so.
+//!
+//! The pipeline, one module per stage, data flowing one way:
+//!
+//! ```text
+//! config (drupal-sync.toml + env + flags) ─► Settings
+//! content/ ─► content::load ─► [Page] ──────────────┐
+//! site ─► drupal::Site::read ─► RemoteState ────────┴─► plan::plan ─► Plan
+//! Plan ─► apply::apply ─► ApplyReport ─► report::{human, json}
+//! ```
+//!
+//! `sandbox` is a Drupal-compatible server (JSON:API, core REST, token issuers) used by the
+//! tests and by `--sandbox`, so the whole loop runs without a Drupal site.
+
+pub mod apply;
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod drupal;
+pub mod init;
+pub mod page;
+pub mod plan;
+pub mod report;
+pub mod sandbox;
+pub mod secret;
+pub mod sync;
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use anyhow::Context;
+
+use cli::{Cli, ColorChoice, Command};
+use config::{Config, Overrides, Settings};
+use content::{Content, Severity};
+
+/// What the process should exit with (CONTRACT §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// 0: success (with `--detailed-exitcode`: nothing to change).
+    Success,
+    /// 1: any error.
+    Failure,
+    /// 2: `plan --detailed-exitcode` found changes.
+    Changes,
+}
+
+impl Exit {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Success => 0,
+            Exit::Failure => 1,
+            Exit::Changes => 2,
+        }
+    }
+}
+
+/// Where output goes, and how it looks.
+#[derive(Debug, Clone, Copy)]
+pub struct Output {
+    /// Colour on stdout.
+    pub color_stdout: bool,
+    /// Colour on stderr.
+    pub color_stderr: bool,
+    /// `-q`: only errors.
+    pub quiet: bool,
+    /// Running under GitHub Actions: annotations and a step summary too.
+    pub github: bool,
+}
+
+impl Output {
+    /// Decide colour from `--color`, `NO_COLOR` and whether each stream is a terminal.
+    pub fn detect(choice: ColorChoice, quiet: bool) -> Output {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let decide = |tty: bool| match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => tty && !no_color,
+        };
+        Output {
+            color_stdout: decide(std::io::stdout().is_terminal()),
+            color_stderr: decide(std::io::stderr().is_terminal()),
+            quiet,
+            github: std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"),
+        }
+    }
+
+    /// Print data to stdout (suppressed by `-q`).
+    pub fn data(&self, text: &str) {
+        if !self.quiet {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+        }
+    }
+
+    /// Print a diagnostic to stderr (never suppressed).
+    pub fn error(&self, text: &str) {
+        let label = report::Style {
+            color: self.color_stderr,
+        }
+        .paint("1;31", "error");
+        eprintln!("{label}: {text}");
+    }
+
+    /// Print a note to stderr (suppressed by `-q`).
+    pub fn note(&self, text: &str) {
+        if !self.quiet {
+            eprintln!("{text}");
+        }
+    }
+}
+
+/// Run a parsed command line.
+pub async fn run(cli: Cli) -> Exit {
+    let output = Output::detect(cli.color, cli.quiet);
+    let result = match &cli.command {
+        Command::Validate(args) => validate(&cli, args.strict, &output),
+        Command::Plan(args) => sync::plan(&cli, args, &output).await,
+        Command::Apply(args) => sync::apply(&cli, args, &output).await,
+        Command::Sandbox(args) => sandbox::run(args).await.map(|()| Exit::Success),
+        Command::Init(args) => init_command(args, &output),
+        Command::Completions(args) => {
+            output.data(&init::completions(args.shell));
+            Ok(Exit::Success)
+        }
+    };
+    match result {
+        Ok(exit) => exit,
+        Err(e) => {
+            output.error(&format!("{e:#}"));
+            Exit::Failure
+        }
+    }
+}
+
+/// `drupal-sync init`: write the config and example content into the working directory.
+fn init_command(args: &cli::InitArgs, output: &Output) -> anyhow::Result<Exit> {
+    let dir = std::env::current_dir().context("cannot read the working directory")?;
+    let written = init::run(args, &dir)?;
+    output.data(&init::summary(&written, &dir));
+    Ok(Exit::Success)
+}
+
+/// Read the config file (given, or found from the working directory up) into settings.
+pub fn load_settings(cli: &Cli, overrides: Overrides) -> anyhow::Result<Settings> {
+    let path = match &cli.config {
+        Some(path) => path.clone(),
+        None => {
+            let cwd = std::env::current_dir().context("cannot read the working directory")?;
+            config::find(&cwd)
+                .ok_or_else(|| config::ConfigError::NotFound(cwd.display().to_string()))?
+        }
+    };
+    let config = Config::from_file(&path)?;
+    Ok(Settings::resolve(
+        config,
+        &path,
+        &|name| std::env::var(name).ok(),
+        overrides,
+    )?)
+}
+
+/// Load the content and print its diagnostics; `Err` when any is an error (strict: warnings too).
+pub fn load_content(settings: &Settings, output: &Output) -> anyhow::Result<Content> {
+    let content = content::load(&settings.content);
+    let strict = settings.content.strict;
+    let mut errors = 0;
+    for d in &content.diagnostics {
+        let is_error = d.severity == Severity::Error || strict;
+        errors += usize::from(is_error);
+        let style = report::Style {
+            color: output.color_stderr,
+        };
+        let label = if is_error {
+            style.paint("1;31", "error")
+        } else {
+            style.paint("1;33", "warning")
+        };
+        if is_error || !output.quiet {
+            eprintln!("{}:{}:{}: {label}: {}", d.path, d.line, d.col, d.message);
+        }
+        if output.github {
+            let kind = if is_error { "error" } else { "warning" };
+            eprintln!(
+                "{}",
+                report::github::annotation_at(kind, &d.path, d.line, d.col, &d.message)
+            );
+        }
+    }
+    if errors > 0 {
+        anyhow::bail!(
+            "{errors} error{} in {}; nothing was sent to the site",
+            if errors == 1 { "" } else { "s" },
+            display_dir(&settings.content.dir)
+        );
+    }
+    Ok(content)
+}
+
+fn validate(cli: &Cli, strict: bool, output: &Output) -> anyhow::Result<Exit> {
+    let settings = load_settings(
+        cli,
+        Overrides {
+            strict,
+            ..Overrides::default()
+        },
+    )?;
+    let content = load_content(&settings, output)?;
+    let warnings = content.diagnostics.len();
+    output.data(&format!(
+        "ok: {} page{} in {}{}\n",
+        content.pages.len(),
+        if content.pages.len() == 1 { "" } else { "s" },
+        display_dir(&settings.content.dir),
+        if warnings > 0 {
+            format!(
+                " ({warnings} warning{})",
+                if warnings == 1 { "" } else { "s" }
+            )
+        } else {
+            String::new()
+        }
+    ));
+    Ok(Exit::Success)
+}
+
+/// A directory as the user knows it: relative to the working directory when under it.
+pub fn display_dir(dir: &Path) -> String {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let shown = dir.strip_prefix(&cwd).unwrap_or(dir);
+    let shown = shown.display().to_string();
+    if shown.is_empty() {
+        ".".into()
+    } else {
+        shown
+    }
+}

@@ -1,0 +1,339 @@
+//! Human output: Terraform-style plan lines with per-field changes and a line diff of the
+//! body, then a summary; apply results one line per change. Alias and source columns are
+//! aligned across the whole plan, and long body diffs are cut (see `diff`).
+
+use std::fmt::Write;
+
+use super::diff::{self, Line};
+use super::{apply_counts, done_verb, no_changes, plan_counts, Style};
+use crate::apply::{ApplyReport, Outcome};
+use crate::plan::{Action, Change, Field, Plan};
+
+const GREEN: &str = "32";
+const YELLOW: &str = "33";
+const RED: &str = "31";
+const DIM: &str = "2";
+
+/// Where the body diff lines start.
+const DIFF_INDENT: &str = "          ";
+/// Where the field lines start.
+const FIELD_INDENT: &str = "        ";
+
+fn symbol(action: Action, style: &Style) -> String {
+    match action {
+        Action::Create => style.paint(GREEN, "+ create"),
+        Action::Update => style.paint(YELLOW, "~ update"),
+        Action::Delete => style.paint(RED, "- delete"),
+    }
+}
+
+/// Column widths shared by every line of a plan.
+#[derive(Debug, Clone, Copy)]
+struct Widths {
+    alias: usize,
+    source: usize,
+}
+
+impl Widths {
+    fn of<'a>(changes: impl Iterator<Item = &'a Change> + Clone) -> Widths {
+        Widths {
+            alias: changes
+                .clone()
+                .map(|c| c.alias.chars().count())
+                .max()
+                .unwrap_or(0),
+            source: changes
+                .map(|c| source(c).chars().count())
+                .max()
+                .unwrap_or(0),
+        }
+    }
+}
+
+fn source(change: &Change) -> String {
+    change
+        .source
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default()
+}
+
+/// The plan as people read it.
+pub fn plan(plan: &Plan, style: &Style) -> String {
+    let mut out = String::new();
+    let widths = Widths::of(plan.changes.iter().chain(&plan.skipped));
+    for change in &plan.changes {
+        line(&mut out, change, widths, style);
+        if change.action == Action::Update {
+            fields(&mut out, change, style);
+        }
+    }
+    for change in &plan.skipped {
+        let text = format!(
+            "  {}  {:aw$}  {:sw$}  {}",
+            style.paint(RED, "! drift "),
+            change.alias,
+            source(change),
+            style.paint(
+                DIM,
+                "(edited on the site since drupal-sync last wrote it; left as is by --on-drift skip)"
+            ),
+            aw = widths.alias,
+            sw = widths.source,
+        );
+        let _ = writeln!(out, "{}", text.trim_end());
+        fields(&mut out, change, style);
+    }
+    if plan.is_empty() && plan.skipped.is_empty() {
+        let _ = writeln!(out, "{}", no_changes(plan));
+    } else {
+        let _ = writeln!(out, "Plan: {}.", plan_counts(plan));
+    }
+    out
+}
+
+fn line(out: &mut String, change: &Change, widths: Widths, style: &Style) {
+    let mut text = format!(
+        "  {}  {:width$}",
+        symbol(change.action, style),
+        change.alias,
+        width = widths.alias
+    );
+    match change.action {
+        Action::Create => {
+            let _ = write!(
+                text,
+                "  {:width$}  {:?}",
+                source(change),
+                change.title,
+                width = widths.source
+            );
+        }
+        Action::Update => {
+            let _ = write!(text, "  {:width$}", source(change), width = widths.source);
+        }
+        Action::Delete => {
+            let note = change.note.as_deref().unwrap_or("no source");
+            let _ = write!(text, "  {}", style.paint(DIM, &format!("({note})")));
+            if !change.title.is_empty() {
+                let _ = write!(text, "  {:?}", change.title);
+            }
+        }
+    }
+    if change.drift {
+        let _ = write!(
+            text,
+            "  {}",
+            style.paint(
+                RED,
+                "! drift: edited on the site since drupal-sync last wrote it; overwriting those edits"
+            )
+        );
+    } else if let (Some(note), false) = (&change.note, change.action == Action::Delete) {
+        let _ = write!(text, "  {}", style.paint(DIM, &format!("({note})")));
+    }
+    let _ = writeln!(out, "{}", text.trim_end());
+}
+
+fn fields(out: &mut String, change: &Change, style: &Style) {
+    let width = change
+        .fields
+        .iter()
+        .map(|f| f.field.as_str().len() + 1)
+        .max()
+        .unwrap_or(0);
+    for field in &change.fields {
+        let label = format!("{}:", field.field);
+        if field.field == Field::Body {
+            let _ = writeln!(out, "{FIELD_INDENT}{label}");
+            body_diff(
+                out,
+                field.before.as_deref().unwrap_or(""),
+                field.after.as_deref().unwrap_or(""),
+                style,
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "{FIELD_INDENT}{label:width$} {} -> {}",
+                value(field.before.as_deref()),
+                value(field.after.as_deref()),
+            );
+        }
+    }
+}
+
+/// A field value quoted, or `(none)` when the node has no value at all.
+fn value(value: Option<&str>) -> String {
+    value.map_or_else(|| "(none)".to_owned(), |v| format!("{v:?}"))
+}
+
+/// The body's unified line diff, cut after `diff::MAX_LINES` lines.
+fn body_diff(out: &mut String, before: &str, after: &str, style: &Style) {
+    let diff = diff::body(before, after);
+    for line in &diff.lines {
+        let text = match line {
+            Line::Removed(text) => style.paint(RED, &format!("-{text}")),
+            Line::Added(text) => style.paint(GREEN, &format!("+{text}")),
+            Line::Context(text) => format!(" {text}"),
+            Line::Gap => style.paint(DIM, "…"),
+        };
+        let _ = writeln!(out, "{DIFF_INDENT}{text}");
+    }
+    if diff.omitted > 0 {
+        let _ = writeln!(
+            out,
+            "{DIFF_INDENT}{}",
+            style.paint(
+                DIM,
+                &format!(
+                    "… {} more line{}",
+                    diff.omitted,
+                    if diff.omitted == 1 { "" } else { "s" }
+                )
+            )
+        );
+    }
+}
+
+/// What an apply did, one line per change, then a summary.
+pub fn apply(report: &ApplyReport, style: &Style) -> String {
+    let mut out = String::new();
+    let width = report
+        .results
+        .iter()
+        .map(|r| r.change.alias.chars().count())
+        .max()
+        .unwrap_or(0);
+    for result in &report.results {
+        let c = &result.change;
+        let text = match &result.outcome {
+            Outcome::Done(node) => {
+                let nid = node.as_ref().and_then(|n| n.nid).or(c.nid());
+                format!(
+                    "  {}  {:width$}  {}",
+                    style.paint(GREEN, &format!("{:8}", done_verb(c.action))),
+                    c.alias,
+                    nid.map(|n| format!("(node {n})")).unwrap_or_default(),
+                )
+            }
+            Outcome::Failed(reason) => {
+                let source = c
+                    .source
+                    .as_ref()
+                    .map(|s| format!("{s}: "))
+                    .unwrap_or_default();
+                format!(
+                    "  {}  {:width$}  {source}{}",
+                    style.paint(RED, "failed  "),
+                    c.alias,
+                    reason.replace('\n', "\n    "),
+                )
+            }
+            Outcome::NotAttempted => format!(
+                "  {}  {:width$}  {}",
+                style.paint(DIM, "skipped "),
+                c.alias,
+                style.paint(DIM, "(not attempted: the run was interrupted)"),
+            ),
+        };
+        let _ = writeln!(out, "{}", text.trim_end());
+    }
+    let (status, counts) = apply_counts(report);
+    let _ = writeln!(out, "Apply {status}: {counts}.");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixtures;
+
+    fn render(plan: &Plan) -> String {
+        super::plan(plan, &Style::default())
+    }
+
+    #[test]
+    fn creates() {
+        insta::assert_snapshot!(render(&fixtures::creates()));
+    }
+
+    #[test]
+    fn update_with_title_and_body() {
+        insta::assert_snapshot!(render(&fixtures::update()));
+    }
+
+    #[test]
+    fn delete() {
+        insta::assert_snapshot!(render(&fixtures::delete()));
+    }
+
+    #[test]
+    fn drift_overwrite() {
+        insta::assert_snapshot!(render(&fixtures::drift_overwrite()));
+    }
+
+    #[test]
+    fn drift_skipped() {
+        insta::assert_snapshot!(render(&fixtures::drift_skipped()));
+    }
+
+    #[test]
+    fn no_changes() {
+        let text = render(&fixtures::no_changes());
+        insta::assert_snapshot!(text);
+        assert_eq!(
+            text,
+            "No changes. The site matches the content (12 pages).\n"
+        );
+    }
+
+    #[test]
+    fn mixed_plan_aligns_its_columns() {
+        let text = render(&fixtures::mixed());
+        insta::assert_snapshot!(text);
+        // Every page line's source (or delete note) starts in the same column.
+        let columns: Vec<usize> = text
+            .lines()
+            .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+            .map(|l| {
+                l.find(" content/")
+                    .or_else(|| l.find(" (no source"))
+                    .unwrap()
+            })
+            .collect();
+        assert!(columns.len() >= 4, "{text}");
+        assert!(columns.windows(2).all(|w| w[0] == w[1]), "{text}");
+    }
+
+    #[test]
+    fn long_bodies_are_cut() {
+        let text = render(&fixtures::long_body());
+        insta::assert_snapshot!(text);
+        assert!(text.contains("… 61 more lines"), "{text}");
+    }
+
+    #[test]
+    fn apply_with_failure() {
+        insta::assert_snapshot!(super::apply(
+            &fixtures::apply_with_failure(),
+            &Style::default()
+        ));
+    }
+
+    #[test]
+    fn apply_interrupted() {
+        insta::assert_snapshot!(super::apply(
+            &fixtures::apply_interrupted(),
+            &Style::default()
+        ));
+    }
+
+    #[test]
+    fn colour_only_when_asked() {
+        let plan = fixtures::mixed();
+        assert!(!render(&plan).contains('\x1b'));
+        let coloured = super::plan(&plan, &Style { color: true });
+        assert!(coloured.contains("\x1b[32m+ create\x1b[0m"), "{coloured}");
+    }
+}

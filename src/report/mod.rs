@@ -1,0 +1,99 @@
+//! Renderings of plans, apply reports and diagnostics: `human` for terminals and logs,
+//! `json` for pipelines, `markdown` for pull-request comments and step summaries, `github`
+//! for GitHub Actions workflow commands, and `progress` for the bar shown while applying.
+//! Renderers are pure: they take values and return strings. Only `github` (the step summary
+//! file) and `progress` (the terminal) do I/O, and neither decides *whether* to: the caller does.
+
+mod diff;
+pub mod github;
+pub mod human;
+pub mod json;
+pub mod markdown;
+pub mod progress;
+
+#[cfg(test)]
+mod fixtures;
+
+use crate::apply::{ApplyReport, Outcome};
+use crate::plan::{Action, Plan};
+
+/// How human output is styled.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Style {
+    /// Use ANSI colours.
+    pub color: bool,
+}
+
+impl Style {
+    /// Wrap `text` in an ANSI colour `code` when colour is on.
+    pub fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+}
+
+/// The plan's counts, as every rendering words them:
+/// `1 to create, 1 to update, 1 to delete, 12 unchanged[, 1 skipped (drift)]`.
+fn plan_counts(plan: &Plan) -> String {
+    let mut text = format!(
+        "{} to create, {} to update, {} to delete, {} unchanged",
+        plan.count(Action::Create),
+        plan.count(Action::Update),
+        plan.count(Action::Delete),
+        plan.unchanged,
+    );
+    if !plan.skipped.is_empty() {
+        text.push_str(&format!(", {} skipped (drift)", plan.skipped.len()));
+    }
+    text
+}
+
+/// The sentence for a plan that changes nothing.
+fn no_changes(plan: &Plan) -> String {
+    format!(
+        "No changes. The site matches the content ({} page{}).",
+        plan.unchanged,
+        if plan.unchanged == 1 { "" } else { "s" }
+    )
+}
+
+/// `complete` or `incomplete`, and the counts of an apply:
+/// `1 created, 1 updated, 0 deleted[, 1 failed][, 2 not attempted (interrupted)]`.
+fn apply_counts(report: &ApplyReport) -> (&'static str, String) {
+    let status = if report.success() {
+        "complete"
+    } else {
+        "incomplete"
+    };
+    let mut text = format!(
+        "{} created, {} updated, {} deleted",
+        report.done(Action::Create),
+        report.done(Action::Update),
+        report.done(Action::Delete),
+    );
+    let failed = report.failures().count();
+    if failed > 0 {
+        text.push_str(&format!(", {failed} failed"));
+    }
+    let not_attempted = report
+        .results
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::NotAttempted))
+        .count();
+    if not_attempted > 0 {
+        text.push_str(&format!(", {not_attempted} not attempted (interrupted)"));
+    }
+    (status, text)
+}
+
+/// The past tense of an action, for apply results.
+fn done_verb(action: Action) -> &'static str {
+    match action {
+        Action::Create => "created",
+        Action::Update => "updated",
+        Action::Delete => "deleted",
+    }
+}

@@ -1,0 +1,516 @@
+//! The `plan` and `apply` commands: load content, connect to the site (or an in-process
+//! sandbox), read the remote state, plan, render, and apply. Saved plans (`plan --out`,
+//! `apply FILE`) are written and checked here.
+
+use std::collections::HashSet;
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+use rand::distr::{Alphanumeric, SampleString};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::apply::{self, ApplyOptions, ApplyReport};
+use crate::cli::{ApplyArgs, ApplyFormat, Cli, OnDrift, PlanArgs, PlanFormat, SyncArgs};
+use crate::config::{Overrides, Provider, Settings};
+use crate::drupal::Site;
+use crate::page::Page;
+use crate::plan::{self, Action, Plan, PlanOptions};
+use crate::report::{self, Style};
+use crate::sandbox::{Role, Sandbox, SandboxOptions, User};
+use crate::secret::Secret;
+use crate::{load_content, load_settings, Exit, Output};
+
+/// The kind tag of a saved plan file.
+const SAVED_KIND: &str = "drupal-sync-plan";
+
+/// A plan saved by `plan --out`, applied exactly by `apply FILE`. Holds no secret.
+#[derive(Debug, Serialize, Deserialize)]
+struct SavedPlan {
+    format_version: String,
+    kind: String,
+    site: String,
+    api: String,
+    bundle: String,
+    namespace: String,
+    plan: Plan,
+}
+
+/// A connected site, and the sandbox behind it when `--sandbox` was given.
+struct Target {
+    site: Site,
+    url: String,
+    _sandbox: Option<Sandbox>,
+    /// Where the pages known to exist on this site are remembered (none for a sandbox).
+    known_path: Option<PathBuf>,
+}
+
+impl Target {
+    /// UUIDs of managed pages this machine saw on the site before (so a page missing now
+    /// can be reported as deleted on the site). Best effort: a missing file knows nothing.
+    fn known(&self) -> HashSet<Uuid> {
+        self.known_path
+            .as_ref()
+            .and_then(|path| std::fs::read_to_string(path).ok())
+            .and_then(|text| serde_json::from_str::<Vec<Uuid>>(&text).ok())
+            .map(|uuids| uuids.into_iter().collect())
+            .unwrap_or_default()
+    }
+
+    /// Remember what the site holds after an apply.
+    fn remember(&self, plan: &Plan, report: &ApplyReport) {
+        let Some(path) = &self.known_path else { return };
+        let mut known = self.known();
+        for change in &plan.changes {
+            if change.action != Action::Delete {
+                if let Some(remote) = &change.remote {
+                    known.insert(remote.uuid);
+                }
+            }
+        }
+        for result in &report.results {
+            if let apply::Outcome::Done(_) = result.outcome {
+                match result.change.action {
+                    Action::Delete => known.remove(&result.change.uuid),
+                    _ => known.insert(result.change.uuid),
+                };
+            }
+        }
+        let mut sorted: Vec<Uuid> = known.into_iter().collect();
+        sorted.sort();
+        let written = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(path, serde_json::to_vec(&sorted).unwrap_or_default()));
+        if let Err(e) = written {
+            tracing::warn!(
+                "cannot remember the site's pages in `{}`: {e}",
+                path.display()
+            );
+        }
+    }
+}
+
+/// `drupal-sync plan`.
+pub async fn plan(cli: &Cli, args: &PlanArgs, output: &Output) -> anyhow::Result<Exit> {
+    let mut settings = settings(cli, &args.sync, None)?;
+    let content = load_content(&settings, output)?;
+    let target = connect(&mut settings, &args.sync).await?;
+    let plan = make_plan(&target, &settings, &content.pages, &args.sync).await?;
+
+    match args.format {
+        PlanFormat::Human => output.data(&report::human::plan(
+            &plan,
+            &Style {
+                color: output.color_stdout,
+            },
+        )),
+        PlanFormat::Json => output.data(&report::json::plan_text(
+            &plan,
+            &target.url,
+            settings.api.as_str(),
+        )),
+        PlanFormat::Markdown => output.data(&report::markdown::plan(&plan, &target.url)),
+    }
+    if output.github {
+        step_summary(output, &report::markdown::plan(&plan, &target.url));
+    }
+    if let Some(path) = &args.out {
+        save(path, &plan, &settings, &target.url)?;
+        output.note(&format!(
+            "Saved the plan to {}; apply it with `drupal-sync apply {}`.",
+            path.display(),
+            path.display()
+        ));
+    }
+    refuse_drift(&plan, &args.sync)?;
+    if args.sync.prune {
+        if let Err(refusal) = check_prune(&plan, &content.pages, &settings, false, &target).await {
+            output.note(&format!("warning: {refusal}"));
+        }
+    }
+    Ok(if args.detailed_exitcode && !plan.is_empty() {
+        Exit::Changes
+    } else {
+        Exit::Success
+    })
+}
+
+/// `drupal-sync apply`.
+pub async fn apply(cli: &Cli, args: &ApplyArgs, output: &Output) -> anyhow::Result<Exit> {
+    let mut settings = settings(cli, &args.sync, args.parallelism)?;
+    let (plan, target) = match &args.plan_file {
+        Some(path) => {
+            let saved = load_saved(path, &settings)?;
+            let target = connect(&mut settings, &args.sync).await?;
+            check_fresh(&target.site, &saved.plan).await?;
+            (saved.plan, target)
+        }
+        None => {
+            let content = load_content(&settings, output)?;
+            let target = connect(&mut settings, &args.sync).await?;
+            let plan = make_plan(&target, &settings, &content.pages, &args.sync).await?;
+            refuse_drift(&plan, &args.sync)?;
+            if args.sync.prune {
+                check_prune(
+                    &plan,
+                    &content.pages,
+                    &settings,
+                    args.allow_mass_delete,
+                    &target,
+                )
+                .await?;
+            }
+            (plan, target)
+        }
+    };
+
+    let human = args.format == ApplyFormat::Human;
+    if human {
+        output.data(&report::human::plan(
+            &plan,
+            &Style {
+                color: output.color_stdout,
+            },
+        ));
+    }
+    let report = if plan.is_empty() {
+        ApplyReport::default()
+    } else {
+        run_apply(&target.site, &plan, &settings, output).await
+    };
+    target.remember(&plan, &report);
+    if human {
+        if !plan.is_empty() {
+            output.data(&report::human::apply(
+                &report,
+                &Style {
+                    color: output.color_stdout,
+                },
+            ));
+        }
+    } else {
+        output.data(&report::json::apply_text(
+            &plan,
+            &report,
+            &target.url,
+            settings.api.as_str(),
+        ));
+    }
+    if output.github {
+        for failure in report.failures() {
+            if let (Some(source), apply::Outcome::Failed(reason)) =
+                (&failure.change.source, &failure.outcome)
+            {
+                eprintln!(
+                    "{}",
+                    report::github::annotation("error", &source.path, source.line, reason)
+                );
+            }
+        }
+        step_summary(output, &report::markdown::apply(&report, &target.url));
+    }
+    tracing::info!(
+        "{} API requests, {} token request(s)",
+        target.site.requests(),
+        target.site.token_requests()
+    );
+    Ok(if report.success() {
+        Exit::Success
+    } else {
+        Exit::Failure
+    })
+}
+
+async fn run_apply(site: &Site, plan: &Plan, settings: &Settings, output: &Output) -> ApplyReport {
+    let stop = Arc::new(AtomicBool::new(false));
+    let watcher = {
+        let stop = stop.clone();
+        let quiet = output.quiet;
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                stop.store(true, Ordering::SeqCst);
+                if !quiet {
+                    eprintln!("interrupted: starting no new writes; waiting for those in flight…");
+                }
+            }
+        })
+    };
+    let options = ApplyOptions {
+        parallelism: settings.parallelism,
+        revision_log: settings.revision_log.clone(),
+    };
+    let progress = report::progress::Progress::new(
+        plan.changes.len(),
+        !output.quiet && std::io::stderr().is_terminal(),
+    );
+    let report = apply::apply(site, plan, &options, stop, &|r| progress.record(r)).await;
+    progress.finish();
+    watcher.abort();
+    report
+}
+
+/// Append Markdown to the GitHub Actions step summary; a failure is a warning, not an error.
+fn step_summary(output: &Output, markdown: &str) {
+    if let Err(e) = report::github::append_step_summary(markdown) {
+        output.note(&format!(
+            "warning: cannot append to $GITHUB_STEP_SUMMARY: {e}"
+        ));
+    }
+}
+
+fn settings(cli: &Cli, sync: &SyncArgs, parallelism: Option<usize>) -> anyhow::Result<Settings> {
+    let password = if sync.password_stdin {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read the password from standard input")?;
+        let password = text.trim_end_matches(['\r', '\n']).to_owned();
+        if password.is_empty() {
+            bail!("--password-stdin: standard input was empty");
+        }
+        Some(Secret::new(password))
+    } else {
+        None
+    };
+    load_settings(
+        cli,
+        Overrides {
+            parallelism,
+            strict: false,
+            password,
+        },
+    )
+}
+
+/// Connect to the configured site, or start an in-process sandbox with fresh credentials.
+async fn connect(settings: &mut Settings, sync: &SyncArgs) -> anyhow::Result<Target> {
+    let sandbox = if sync.sandbox {
+        let password = Alphanumeric.sample_string(&mut rand::rng(), 24);
+        let sandbox = Sandbox::start(
+            "127.0.0.1:0".parse()?,
+            SandboxOptions {
+                users: vec![User {
+                    name: "drupal-sync".into(),
+                    password: password.clone(),
+                    role: Role::Admin,
+                }],
+                data: None,
+                latency: std::time::Duration::ZERO,
+                fail_rate: 0.0,
+                fault_seed: 1,
+                token_ttl: std::time::Duration::from_secs(3600),
+            },
+        )
+        .await
+        .context("cannot start the sandbox")?;
+        settings.base_url = Some(crate::config::parse_base_url(&sandbox.url)?);
+        settings.auth.username = Some("drupal-sync".into());
+        settings.auth.password = Some(Secret::new(password.clone()));
+        settings.auth.client_id = Some("drupal-sync".into());
+        settings.auth.client_secret = Some(Secret::new(password));
+        if settings.auth.provider == Provider::Token {
+            settings.auth.provider = Provider::Miniorange;
+        }
+        Some(sandbox)
+    } else {
+        None
+    };
+    let base = settings.base_url.clone().ok_or_else(|| {
+        anyhow::anyhow!(
+            "no site url: set [site].url in {} or DRUPAL_SYNC_URL\n  hint: `--sandbox` runs against a throwaway local site",
+            settings.config_path.display()
+        )
+    })?;
+    let url = base.as_str().trim_end_matches('/').to_owned();
+    let site = Site::connect(settings, base)?;
+    let known_path = sandbox.is_none().then(|| {
+        let digest = Sha256::new()
+            .chain_update(url.as_bytes())
+            .chain_update([0])
+            .chain_update(settings.namespace.as_bytes())
+            .finalize();
+        let name: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+        let dir = settings.config_path.parent().unwrap_or(Path::new("."));
+        dir.join(".drupal-sync").join(format!("known-{name}.json"))
+    });
+    Ok(Target {
+        site,
+        url,
+        _sandbox: sandbox,
+        known_path,
+    })
+}
+
+async fn make_plan(
+    target: &Target,
+    settings: &Settings,
+    pages: &[Page],
+    sync: &SyncArgs,
+) -> anyhow::Result<Plan> {
+    let prune = sync.prune.then_some(settings.namespace.as_str());
+    let remote = target.site.read(pages, prune).await.map_err(|errors| {
+        let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        anyhow::anyhow!("{}", text.join("\n"))
+    })?;
+    Ok(plan::plan(
+        pages,
+        &remote,
+        &PlanOptions {
+            namespace: settings.namespace.clone(),
+            on_drift: sync.on_drift,
+            known: target.known(),
+        },
+    ))
+}
+
+fn refuse_drift(plan: &Plan, sync: &SyncArgs) -> anyhow::Result<()> {
+    if sync.on_drift != OnDrift::Fail {
+        return Ok(());
+    }
+    let drifted: Vec<String> = plan
+        .drifted()
+        .map(|c| {
+            let source = c
+                .source
+                .as_ref()
+                .map(|s| format!(" ({s})"))
+                .unwrap_or_default();
+            format!("  {}{source}", c.alias)
+        })
+        .collect();
+    if drifted.is_empty() {
+        return Ok(());
+    }
+    bail!(
+        "{} page{} edited on the site since drupal-sync last wrote {} (--on-drift fail); nothing was written:\n{}",
+        drifted.len(),
+        if drifted.len() == 1 { " was" } else { "s were" },
+        if drifted.len() == 1 { "it" } else { "them" },
+        drifted.join("\n")
+    )
+}
+
+async fn check_prune(
+    plan: &Plan,
+    pages: &[Page],
+    settings: &Settings,
+    allow_mass_delete: bool,
+    target: &Target,
+) -> anyhow::Result<()> {
+    let _ = target;
+    let total = plan.unchanged + plan.count(Action::Update) + plan.count(Action::Delete);
+    plan::check_prune(
+        plan,
+        pages.len(),
+        &settings.namespace,
+        total,
+        settings.max_prune,
+        allow_mass_delete,
+    )?;
+    Ok(())
+}
+
+fn save(path: &Path, plan: &Plan, settings: &Settings, url: &str) -> anyhow::Result<()> {
+    let saved = SavedPlan {
+        format_version: "1".into(),
+        kind: SAVED_KIND.into(),
+        site: url.to_owned(),
+        api: settings.api.as_str().into(),
+        bundle: settings.bundle.clone(),
+        namespace: settings.namespace.clone(),
+        plan: plan.clone(),
+    };
+    let text = serde_json::to_string_pretty(&saved)?;
+    std::fs::write(path, text)
+        .with_context(|| format!("cannot write the plan to `{}`", path.display()))
+}
+
+fn load_saved(path: &Path, settings: &Settings) -> anyhow::Result<SavedPlan> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the plan `{}`", path.display()))?;
+    let saved: SavedPlan = serde_json::from_str(&text)
+        .with_context(|| format!("`{}` is not a drupal-sync plan file", path.display()))?;
+    if saved.kind != SAVED_KIND || saved.format_version != "1" {
+        bail!(
+            "`{}` is not a drupal-sync plan file (format {})",
+            path.display(),
+            saved.format_version
+        );
+    }
+    let url = settings
+        .base_url
+        .as_ref()
+        .map(|u| u.as_str().trim_end_matches('/').to_owned());
+    let mismatch = |what: &str, planned: &str, now: &str| {
+        anyhow::anyhow!(
+            "the plan `{}` was made for {what} `{planned}`, but this run targets `{now}`; nothing was written\n  hint: make a new plan with `drupal-sync plan --out FILE`",
+            path.display()
+        )
+    };
+    if let Some(url) = url {
+        if url != saved.site {
+            return Err(mismatch("site", &saved.site, &url));
+        }
+    }
+    if saved.namespace != settings.namespace {
+        return Err(mismatch("namespace", &saved.namespace, &settings.namespace));
+    }
+    if saved.api != settings.api.as_str() || saved.bundle != settings.bundle {
+        return Err(mismatch(
+            "api/bundle",
+            &format!("{}/{}", saved.api, saved.bundle),
+            &format!("{}/{}", settings.api.as_str(), settings.bundle),
+        ));
+    }
+    Ok(saved)
+}
+
+/// Refuse a saved plan when any page it targets changed on the site since it was made.
+async fn check_fresh(site: &Site, plan: &Plan) -> anyhow::Result<()> {
+    let mut stale = Vec::new();
+    for change in &plan.changes {
+        let now = match (&change.page, change.action) {
+            (Some(page), Action::Create | Action::Update) => site.find(page).await?,
+            _ => site.find_uuid(change.uuid).await?,
+        };
+        let expected = change.remote.as_ref();
+        let same = match (expected, &now) {
+            (None, None) => true,
+            (Some(before), Some(now)) => {
+                before.changed == now.changed
+                    && before.vid == now.vid
+                    && before.title == now.title
+                    && before.alias == now.alias
+                    && before.body == now.body
+                    && before.published == now.published
+            }
+            _ => false,
+        };
+        if !same {
+            let source = change
+                .source
+                .as_ref()
+                .map(|s| format!(" ({s})"))
+                .unwrap_or_default();
+            stale.push(format!(
+                "  {} {}{source}",
+                change.action.as_str(),
+                change.alias
+            ));
+        }
+    }
+    if !stale.is_empty() {
+        bail!(
+            "the saved plan is stale: {} target page{} changed on the site since it was made; nothing was written:\n{}\n  hint: make a new plan",
+            stale.len(),
+            if stale.len() == 1 { "" } else { "s" },
+            stale.join("\n")
+        );
+    }
+    Ok(())
+}
