@@ -1,0 +1,9 @@
+//! One integration binary: the real executable against the project's sandbox on 127.0.0.1.
+
+mod e2e;
+mod faults;
+mod harness;
+mod hostile;
+mod providers;
+mod prune;
+mod replay;
