@@ -227,11 +227,39 @@ pub fn plan(desired: &[Page], remote: &RemoteState, options: &PlanOptions) -> Pl
         }
     }
 
+    note_moves(&mut plan.changes);
     plan.changes.sort_by(|a, b| {
         (a.action, &a.source, &a.alias, a.uuid).cmp(&(b.action, &b.source, &b.alias, b.uuid))
     });
     plan.skipped.sort_by(|a, b| a.source.cmp(&b.source));
     plan
+}
+
+/// A page created under a new key while a page with the same title is deleted is most
+/// likely a file that moved: say so on both, with the way to keep the node (`id:`).
+fn note_moves(changes: &mut [Change]) {
+    let deleted: HashMap<String, String> = changes
+        .iter()
+        .filter(|c| c.action == Action::Delete)
+        .map(|c| (c.title.to_lowercase(), c.alias.clone()))
+        .collect();
+    let mut moved = HashSet::new();
+    for change in changes.iter_mut().filter(|c| c.action == Action::Create) {
+        if let Some(old_alias) = deleted.get(&change.title.to_lowercase()) {
+            change.note = Some(format!(
+                "same title as {old_alias}, which this plan deletes: if the file moved, keep the node by setting `id:` to its old key"
+            ));
+            moved.insert(change.title.to_lowercase());
+        }
+    }
+    for change in changes.iter_mut().filter(|c| c.action == Action::Delete) {
+        if moved.contains(&change.title.to_lowercase()) {
+            let base = change.note.take().unwrap_or_default();
+            change.note = Some(format!(
+                "{base}; a new page has the same title (a moved file?)"
+            ));
+        }
+    }
 }
 
 /// Why a prune must not run.
@@ -640,6 +668,24 @@ mod tests {
         assert_eq!(p.changes[0].action, Action::Delete);
         assert_eq!(p.changes[0].uuid, gone.uuid);
         assert_eq!(p.changes[0].alias, "/old");
+    }
+
+    #[test]
+    fn a_moved_file_is_pointed_out() {
+        let moved = page("guides/about", "About");
+        let old = written(&page("about", "About"), 1);
+        let p = plan(
+            std::slice::from_ref(&moved),
+            &state(vec![], Some(vec![old])),
+            &options(OnDrift::Overwrite),
+        );
+        assert_eq!(p.changes.len(), 2);
+        assert!(p.changes[0]
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("setting `id:`"));
+        assert!(p.changes[1].note.as_deref().unwrap().contains("moved file"));
     }
 
     #[test]
