@@ -117,6 +117,8 @@ pub struct Plan {
     pub skipped: Vec<Change>,
     /// Pages that already match.
     pub unchanged: usize,
+    /// How many nodes of the namespace the site has (known when pruning).
+    pub namespace_pages: Option<usize>,
 }
 
 impl Plan {
@@ -206,6 +208,12 @@ pub fn plan(desired: &[Page], remote: &RemoteState, options: &PlanOptions) -> Pl
     }
 
     if let Some(namespace_pages) = &remote.namespace_pages {
+        plan.namespace_pages = Some(
+            namespace_pages
+                .iter()
+                .filter(|n| belongs_to(&n.uuid, &options.namespace))
+                .count(),
+        );
         let defined: HashSet<Uuid> = desired.iter().map(|p| p.uuid).collect();
         for node in namespace_pages {
             if defined.contains(&node.uuid) || !belongs_to(&node.uuid, &options.namespace) {
@@ -281,25 +289,26 @@ pub fn prune_limit(max_prune: usize, namespace_total: usize) -> usize {
     max_prune.max(namespace_total / 5)
 }
 
-/// Check a plan's deletions against the safety limits.
+/// Check a plan's deletions against the safety limits: never prune with an empty content
+/// set, nor more than [`prune_limit`] pages without `allow_mass_delete`.
 pub fn check_prune(
     plan: &Plan,
     desired_count: usize,
     namespace: &str,
-    namespace_total: usize,
     max_prune: usize,
     allow_mass_delete: bool,
 ) -> Result<(), PruneRefusal> {
+    let deletions = plan.count(Action::Delete);
     if desired_count == 0 {
         return Err(PruneRefusal::EmptyContent(namespace.to_owned()));
     }
-    let deletions = plan.count(Action::Delete);
-    let limit = prune_limit(max_prune, namespace_total);
+    let total = plan.namespace_pages.unwrap_or(deletions);
+    let limit = prune_limit(max_prune, total);
     if deletions > limit && !allow_mass_delete {
         return Err(PruneRefusal::TooMany {
             namespace: namespace.to_owned(),
             deletions,
-            total: namespace_total,
+            total,
             limit,
         });
     }
@@ -348,65 +357,100 @@ fn creation_fields(page: &Page) -> Vec<FieldChange> {
     fields
 }
 
+/// The managed fields of a page or a node, so both are compared and fingerprinted alike.
+struct Managed<'a> {
+    title: &'a str,
+    alias: Option<&'a str>,
+    published: bool,
+    format: Option<&'a str>,
+    summary: Option<&'a str>,
+    body: Option<&'a str>,
+}
+
+impl<'a> From<&'a Page> for Managed<'a> {
+    fn from(page: &'a Page) -> Self {
+        Managed {
+            title: &page.title,
+            alias: Some(&page.alias),
+            published: page.published,
+            format: Some(&page.format),
+            summary: page.summary.as_deref(),
+            body: Some(&page.body),
+        }
+    }
+}
+
+impl<'a> From<&'a RemotePage> for Managed<'a> {
+    fn from(node: &'a RemotePage) -> Self {
+        Managed {
+            title: &node.title,
+            alias: node.alias.as_deref(),
+            published: node.published,
+            format: node.format.as_deref(),
+            summary: node.summary.as_deref(),
+            body: node.body.as_deref(),
+        }
+    }
+}
+
+impl Managed<'_> {
+    /// Values in field order; an absent value equals an empty one (Drupal reports both).
+    fn values(&self) -> [(Field, String); 6] {
+        let text = |v: Option<&str>| v.unwrap_or("").to_owned();
+        [
+            (Field::Title, self.title.to_owned()),
+            (Field::Alias, text(self.alias)),
+            (Field::Status, status_word(self.published)),
+            (Field::Format, text(self.format)),
+            (Field::Summary, text(self.summary)),
+            (Field::Body, text(self.body)),
+        ]
+    }
+}
+
+fn compare(before: Managed<'_>, after: Managed<'_>) -> Vec<FieldChange> {
+    let present = |m: &Managed<'_>, field: Field| match field {
+        Field::Alias => m.alias.is_some(),
+        Field::Format => m.format.is_some(),
+        Field::Summary => m.summary.is_some(),
+        Field::Body => m.body.is_some(),
+        Field::Title | Field::Status => true,
+    };
+    before
+        .values()
+        .into_iter()
+        .zip(after.values())
+        .filter(|((_, b), (_, a))| b != a)
+        .map(|((field, b), (_, a))| FieldChange {
+            field,
+            before: present(&before, field).then_some(b),
+            after: present(&after, field).then_some(a),
+        })
+        .collect()
+}
+
 /// The managed fields whose values differ between the content and the node.
 pub fn diff(page: &Page, node: &RemotePage) -> Vec<FieldChange> {
-    let mut fields = Vec::new();
-    let mut compare = |field: Field, before: Option<String>, after: Option<String>| {
-        if before.as_deref().unwrap_or("") != after.as_deref().unwrap_or("") {
-            fields.push(FieldChange {
-                field,
-                before,
-                after,
-            });
-        }
-    };
-    compare(
-        Field::Title,
-        Some(node.title.clone()),
-        Some(page.title.clone()),
-    );
-    compare(Field::Alias, node.alias.clone(), Some(page.alias.clone()));
-    compare(
-        Field::Status,
-        Some(status_word(node.published)),
-        Some(status_word(page.published)),
-    );
-    compare(
-        Field::Format,
-        node.format.clone(),
-        Some(page.format.clone()),
-    );
-    compare(Field::Summary, node.summary.clone(), page.summary.clone());
-    compare(Field::Body, node.body.clone(), Some(page.body.clone()));
-    fields
+    compare(node.into(), page.into())
+}
+
+/// The managed fields whose values differ between two readings of a node.
+pub fn diff_remote(before: &RemotePage, now: &RemotePage) -> Vec<FieldChange> {
+    compare(before.into(), now.into())
 }
 
 const MARK_OPEN: &str = "[drupal-sync:";
 
 /// The fingerprint of a page's managed fields, as left in the revision log.
 pub fn fingerprint(page: &Page) -> String {
-    fingerprint_of(
-        &page.title,
-        &page.alias,
-        page.published,
-        &page.format,
-        page.summary.as_deref().unwrap_or(""),
-        &page.body,
-    )
+    fingerprint_of(page.into())
 }
 
-fn fingerprint_of(
-    title: &str,
-    alias: &str,
-    published: bool,
-    format: &str,
-    summary: &str,
-    body: &str,
-) -> String {
+fn fingerprint_of(fields: Managed<'_>) -> String {
     let mut hasher = Sha256::new();
-    for part in [title, alias, &status_word(published), format, summary, body] {
-        hasher.update((part.len() as u64).to_le_bytes());
-        hasher.update(part.as_bytes());
+    for (_, value) in fields.values() {
+        hasher.update((value.len() as u64).to_le_bytes());
+        hasher.update(value.as_bytes());
     }
     let digest = hasher.finalize();
     digest[..8].iter().map(|b| format!("{b:02x}")).collect()
@@ -430,14 +474,7 @@ pub fn drifted(node: &RemotePage) -> bool {
     let Some(recorded) = node.revision_log.as_deref().and_then(recorded_fingerprint) else {
         return false;
     };
-    let current = fingerprint_of(
-        &node.title,
-        node.alias.as_deref().unwrap_or(""),
-        node.published,
-        node.format.as_deref().unwrap_or(""),
-        node.summary.as_deref().unwrap_or(""),
-        node.body.as_deref().unwrap_or(""),
-    );
+    let current = fingerprint_of(node.into());
     recorded != current
 }
 
@@ -692,7 +729,7 @@ mod tests {
     fn prune_limits() {
         let mut p = Plan::default();
         assert_eq!(
-            check_prune(&p, 0, NS, 5, 10, false),
+            check_prune(&p, 0, NS, 10, false),
             Err(PruneRefusal::EmptyContent(NS.into()))
         );
         for _ in 0..30 {
@@ -710,12 +747,13 @@ mod tests {
                 remote: None,
             });
         }
+        p.namespace_pages = Some(100);
         assert!(matches!(
-            check_prune(&p, 70, NS, 100, 10, false),
+            check_prune(&p, 70, NS, 10, false),
             Err(PruneRefusal::TooMany { limit: 20, .. })
         ));
-        assert!(check_prune(&p, 70, NS, 100, 10, true).is_ok());
-        assert!(check_prune(&p, 70, NS, 100, 30, false).is_ok());
+        assert!(check_prune(&p, 70, NS, 10, true).is_ok());
+        assert!(check_prune(&p, 70, NS, 30, false).is_ok());
         assert_eq!(prune_limit(10, 200), 40);
     }
 

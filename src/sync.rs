@@ -129,7 +129,7 @@ pub async fn plan(cli: &Cli, args: &PlanArgs, output: &Output) -> anyhow::Result
     }
     refuse_drift(&plan, &args.sync)?;
     if args.sync.prune {
-        if let Err(refusal) = check_prune(&plan, &content.pages, &settings, false, &target).await {
+        if let Err(refusal) = check_prune(&plan, &content.pages, &settings, false) {
             output.note(&format!("warning: {refusal}"));
         }
     }
@@ -156,14 +156,7 @@ pub async fn apply(cli: &Cli, args: &ApplyArgs, output: &Output) -> anyhow::Resu
             let plan = make_plan(&target, &settings, &content.pages, &args.sync).await?;
             refuse_drift(&plan, &args.sync)?;
             if args.sync.prune {
-                check_prune(
-                    &plan,
-                    &content.pages,
-                    &settings,
-                    args.allow_mass_delete,
-                    &target,
-                )
-                .await?;
+                check_prune(&plan, &content.pages, &settings, args.allow_mass_delete)?;
             }
             (plan, target)
         }
@@ -395,24 +388,19 @@ fn refuse_drift(plan: &Plan, sync: &SyncArgs) -> anyhow::Result<()> {
     )
 }
 
-async fn check_prune(
+fn check_prune(
     plan: &Plan,
     pages: &[Page],
     settings: &Settings,
     allow_mass_delete: bool,
-    target: &Target,
-) -> anyhow::Result<()> {
-    let _ = target;
-    let total = plan.unchanged + plan.count(Action::Update) + plan.count(Action::Delete);
+) -> Result<(), plan::PruneRefusal> {
     plan::check_prune(
         plan,
         pages.len(),
         &settings.namespace,
-        total,
         settings.max_prune,
         allow_mass_delete,
-    )?;
-    Ok(())
+    )
 }
 
 fn save(path: &Path, plan: &Plan, settings: &Settings, url: &str) -> anyhow::Result<()> {
@@ -472,22 +460,15 @@ fn load_saved(path: &Path, settings: &Settings) -> anyhow::Result<SavedPlan> {
 
 /// Refuse a saved plan when any page it targets changed on the site since it was made.
 async fn check_fresh(site: &Site, plan: &Plan) -> anyhow::Result<()> {
+    let current = site.current(&plan.changes).await?;
     let mut stale = Vec::new();
     for change in &plan.changes {
-        let now = match (&change.page, change.action) {
-            (Some(page), Action::Create | Action::Update) => site.find(page).await?,
-            _ => site.find_uuid(change.uuid).await?,
-        };
-        let expected = change.remote.as_ref();
-        let same = match (expected, &now) {
+        let same = match (&change.remote, current.get(&change.uuid)) {
             (None, None) => true,
             (Some(before), Some(now)) => {
                 before.changed == now.changed
                     && before.vid == now.vid
-                    && before.title == now.title
-                    && before.alias == now.alias
-                    && before.body == now.body
-                    && before.published == now.published
+                    && plan::diff_remote(before, now).is_empty()
             }
             _ => false,
         };

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::config::{Api, Settings};
 use crate::page::{derive_uuid, Page, RemotePage};
-use crate::plan::{Field, RemoteState};
+use crate::plan::{Change, Field, RemoteState};
 pub use error::DrupalError;
 
 /// A connected site.
@@ -143,6 +143,35 @@ impl Site {
         }
     }
 
+    /// The nodes a plan targets, as they are now (to refuse a stale saved plan): JSON:API
+    /// reads them 50 per request; REST looks each page up by alias.
+    pub async fn current(
+        &self,
+        changes: &[Change],
+    ) -> Result<HashMap<Uuid, RemotePage>, DrupalError> {
+        let found: Vec<RemotePage> = match &self.backend {
+            Backend::JsonApi(api) => {
+                let uuids: Vec<Uuid> = changes.iter().map(|c| c.uuid).collect();
+                let batches: Vec<Vec<RemotePage>> = stream::iter(uuids.chunks(jsonapi::PAGE_SIZE))
+                    .map(|chunk| api.fetch_batch(chunk))
+                    .buffer_unordered(self.parallelism)
+                    .try_collect()
+                    .await?;
+                batches.into_iter().flatten().collect()
+            }
+            Backend::Rest(api) => {
+                let pages = changes.iter().filter_map(|c| c.page.as_ref());
+                let nodes: Vec<Option<RemotePage>> = stream::iter(pages)
+                    .map(|page| api.find(page))
+                    .buffer_unordered(self.parallelism)
+                    .try_collect()
+                    .await?;
+                nodes.into_iter().flatten().collect()
+            }
+        };
+        Ok(found.into_iter().map(|n| (n.uuid, n)).collect())
+    }
+
     /// The page's node as it is now (to verify a write whose outcome is unknown).
     pub async fn find(&self, page: &Page) -> Result<Option<RemotePage>, DrupalError> {
         match &self.backend {
@@ -184,14 +213,6 @@ impl Site {
                     remote.uuid
                 ))),
             },
-        }
-    }
-
-    /// The node with this UUID as it is now (JSON:API only; REST cannot look up by UUID).
-    pub async fn find_uuid(&self, uuid: Uuid) -> Result<Option<RemotePage>, DrupalError> {
-        match &self.backend {
-            Backend::JsonApi(api) => api.fetch_one(uuid).await,
-            Backend::Rest(_) => Ok(None),
         }
     }
 }
