@@ -303,3 +303,105 @@ pub fn transport_message(e: &reqwest::Error) -> String {
         format!("{kind}: {cause}")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicUsize;
+
+    use axum::http::HeaderMap;
+    use axum::response::{IntoResponse, Redirect};
+    use axum::routing::get;
+
+    use super::*;
+    use crate::config::{AuthSettings, Provider};
+    use crate::secret::Secret;
+
+    async fn serve(addr: &str, router: axum::Router) -> String {
+        let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        url
+    }
+
+    fn client(base: &str) -> Client {
+        let settings = AuthSettings {
+            provider: Provider::Basic,
+            username: Some("ci".into()),
+            password: Some(Secret::new("pw")),
+            token: None,
+            client_id: None,
+            client_secret: None,
+            token_path: None,
+            header: None,
+            application: None,
+        };
+        let http = http_client(Duration::from_secs(5));
+        let base = Url::parse(base).unwrap();
+        let auth = Arc::new(Auth::new(settings, base.clone(), http.clone()).unwrap());
+        Client::new(http, base, auth)
+    }
+
+    #[tokio::test]
+    async fn credentials_never_follow_a_redirect_to_another_host() {
+        let seen = Arc::new(AtomicUsize::new(0));
+        let counter = seen.clone();
+        let elsewhere = serve(
+            "127.0.0.2:0",
+            axum::Router::new().route(
+                "/stolen",
+                get(move |headers: HeaderMap| {
+                    let counter = counter.clone();
+                    async move {
+                        if headers.contains_key("authorization") {
+                            counter.fetch_add(1, Ordering::SeqCst);
+                        }
+                        "got it"
+                    }
+                }),
+            ),
+        )
+        .await;
+        let target = format!("{elsewhere}/stolen");
+        let site = serve(
+            "127.0.0.1:0",
+            axum::Router::new()
+                .route(
+                    "/away",
+                    get(move || async move { Redirect::temporary(&target).into_response() }),
+                )
+                .route(
+                    "/here",
+                    get(|| async { Redirect::temporary("/there").into_response() }),
+                )
+                .route(
+                    "/there",
+                    get(|headers: HeaderMap| async move {
+                        if headers.contains_key("authorization") {
+                            "authorised"
+                        } else {
+                            "anonymous"
+                        }
+                    }),
+                ),
+        )
+        .await;
+        let client = client(&site);
+
+        let away = client
+            .send(Method::GET, "/away", "application/json", None, Repeat::Safe)
+            .await
+            .unwrap();
+        assert_eq!(
+            away.status, 307,
+            "a redirect to another host is not followed"
+        );
+        assert_eq!(seen.load(Ordering::SeqCst), 0);
+
+        let here = client
+            .send(Method::GET, "/here", "application/json", None, Repeat::Safe)
+            .await
+            .unwrap();
+        assert_eq!(here.status, 200);
+        assert_eq!(here.body, b"authorised");
+    }
+}
