@@ -482,6 +482,7 @@ pub fn drifted(node: &RemotePage) -> bool {
 mod tests {
     use super::*;
     use crate::page::derive_uuid;
+    use crate::report::fixtures::written;
 
     const NS: &str = "example-docs";
 
@@ -502,24 +503,6 @@ mod tests {
             body: "<p>Body</p>\n".into(),
             format: "basic_html".into(),
             summary: None,
-        }
-    }
-
-    /// The node drupal-sync leaves after writing `page`.
-    fn written(page: &Page, nid: u64) -> RemotePage {
-        RemotePage {
-            uuid: page.uuid,
-            nid: Some(nid),
-            vid: Some(nid),
-            title: page.title.clone(),
-            alias: Some(page.alias.clone()),
-            alias_pid: Some(nid),
-            published: page.published,
-            body: Some(page.body.clone()),
-            format: Some(page.format.clone()),
-            summary: page.summary.clone(),
-            changed: Some("2026-11-29T19:51:43+00:00".into()),
-            revision_log: Some(revision_log("drupal-sync", page)),
         }
     }
 

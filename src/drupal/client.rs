@@ -49,6 +49,15 @@ impl Response {
         (200..300).contains(&self.status)
     }
 
+    /// The body as JSON.
+    pub fn json(&self, method: &Method, path: &str) -> Result<serde_json::Value, DrupalError> {
+        serde_json::from_slice(&self.body).map_err(|e| DrupalError::Protocol {
+            method: method.to_string(),
+            path: strip_query(path).to_owned(),
+            message: format!("the answer is not JSON: {e}"),
+        })
+    }
+
     /// The error this answer means, for `method path`.
     pub fn error(&self, method: &Method, path: &str) -> DrupalError {
         DrupalError::Status {
@@ -237,6 +246,24 @@ impl Client {
                 }
             }
             return Ok(response);
+        }
+    }
+}
+
+impl Client {
+    /// GET a JSON document: `None` for a 404, the parsed body for a 2xx, an error otherwise.
+    pub async fn get_json(
+        &self,
+        path: &str,
+        accept: &'static str,
+    ) -> Result<Option<serde_json::Value>, DrupalError> {
+        let response = self
+            .send(Method::GET, path, accept, None, Repeat::Safe)
+            .await?;
+        match response.status {
+            404 => Ok(None),
+            _ if response.ok() => response.json(&Method::GET, path).map(Some),
+            _ => Err(response.error(&Method::GET, path)),
         }
     }
 }

@@ -69,14 +69,12 @@ impl JsonApi {
         );
         let mut pages = Vec::new();
         loop {
-            let response = self
-                .client
-                .send(Method::GET, &path, MEDIA, None, Repeat::Safe)
-                .await?;
-            if !response.ok() {
-                return Err(response.error(&Method::GET, &path));
-            }
-            let document: Value = parse(&response.body, &path)?;
+            let document = self.client.get_json(&path, MEDIA).await?.ok_or_else(|| {
+                protocol(
+                    &path,
+                    &format!("no JSON:API resource for bundle `{}` (404): check [site].bundle and that JSON:API is enabled", self.bundle),
+                )
+            })?;
             let data = document
                 .get("data")
                 .and_then(Value::as_array)
@@ -101,21 +99,13 @@ impl JsonApi {
             self.collection(),
             self.resource_type()
         );
-        let response = self
-            .client
-            .send(Method::GET, &path, MEDIA, None, Repeat::Safe)
-            .await?;
-        match response.status {
-            404 => Ok(None),
-            _ if response.ok() => {
-                let document: Value = parse(&response.body, &path)?;
-                let data = document
-                    .get("data")
-                    .ok_or_else(|| protocol(&path, "no `data`"))?;
-                Ok(remote_page(data))
-            }
-            _ => Err(response.error(&Method::GET, &path)),
-        }
+        let Some(document) = self.client.get_json(&path, MEDIA).await? else {
+            return Ok(None);
+        };
+        let data = document
+            .get("data")
+            .ok_or_else(|| protocol(&path, "no `data`"))?;
+        Ok(remote_page(data))
     }
 
     /// Create the page's node with its UUID. A 409 means the node already exists.
@@ -132,7 +122,7 @@ impl JsonApi {
             "data": { "type": self.resource_type(), "id": page.uuid, "attributes": attributes }
         });
         let path = self.collection();
-        self.write(Method::POST, &path, &document, 201).await
+        self.write(Method::POST, &path, &document).await
     }
 
     /// Send the changed `fields` of `page` to its node `remote`.
@@ -165,7 +155,7 @@ impl JsonApi {
             "data": { "type": self.resource_type(), "id": page.uuid, "attributes": attributes }
         });
         let path = format!("{}/{}", self.collection(), page.uuid);
-        self.write(Method::PATCH, &path, &document, 200).await
+        self.write(Method::PATCH, &path, &document).await
     }
 
     /// Delete a node; a node already gone counts as deleted.
@@ -186,7 +176,6 @@ impl JsonApi {
         method: Method,
         path: &str,
         document: &Value,
-        expected: u16,
     ) -> Result<RemotePage, DrupalError> {
         let body = Body {
             content_type: MEDIA,
@@ -196,11 +185,11 @@ impl JsonApi {
             .client
             .send(method.clone(), path, MEDIA, Some(&body), Repeat::Unsafe)
             .await?;
-        if response.status != expected && !response.ok() {
+        if !response.ok() {
             return Err(response.error(&method, path));
         }
-        let answer: Value = parse(&response.body, path)?;
-        answer
+        response
+            .json(&method, path)?
             .get("data")
             .and_then(remote_page)
             .ok_or_else(|| protocol(path, "the answer has no resource"))
@@ -231,10 +220,6 @@ pub fn alias_value(page: &Page, remote: &RemotePage) -> Value {
         Some(pid) => json!({ "alias": page.alias, "pid": pid, "langcode": "en" }),
         None => json!({ "alias": page.alias }),
     }
-}
-
-fn parse(body: &[u8], path: &str) -> Result<Value, DrupalError> {
-    serde_json::from_slice(body).map_err(|e| protocol(path, &format!("not JSON: {e}")))
 }
 
 fn protocol(path: &str, message: &str) -> DrupalError {

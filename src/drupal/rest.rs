@@ -58,23 +58,14 @@ impl Rest {
 
     async fn by_alias(&self, alias: &str) -> Result<Option<RemotePage>, DrupalError> {
         let path = format!("{}?_format=json", encode_path(alias));
-        let response = self
-            .client
-            .send(Method::GET, &path, MEDIA, None, Repeat::Safe)
-            .await?;
-        match response.status {
-            404 => Ok(None),
-            _ if response.ok() => {
-                let node: Value = parse(&response.body, &path)?;
-                if node.pointer("/type/0/target_id").and_then(Value::as_str)
-                    != Some(self.bundle.as_str())
-                {
-                    return Ok(None);
-                }
-                Ok(remote_page(&node))
-            }
-            _ => Err(response.error(&Method::GET, &path)),
+        let Some(node) = self.client.get_json(&path, MEDIA).await? else {
+            return Ok(None);
+        };
+        // An alias of another entity type or bundle is not one of our pages.
+        if node.pointer("/type/0/target_id").and_then(Value::as_str) != Some(self.bundle.as_str()) {
+            return Ok(None);
         }
+        Ok(remote_page(&node))
     }
 
     /// Create the page's node with its UUID. Drupal answers 500 to a UUID that exists.
@@ -169,8 +160,7 @@ impl Rest {
         if !response.ok() {
             return Err(response.error(&method, path));
         }
-        let answer: Value = parse(&response.body, path)?;
-        remote_page(&answer).ok_or_else(|| DrupalError::Protocol {
+        remote_page(&response.json(&method, path)?).ok_or_else(|| DrupalError::Protocol {
             method: method.to_string(),
             path: path.to_owned(),
             message: "the answer is not a node".into(),
@@ -183,14 +173,6 @@ fn encode_path(alias: &str) -> String {
     let mut url = Url::parse("http://localhost/").expect("static URL");
     url.set_path(alias);
     url.path().to_owned()
-}
-
-fn parse(body: &[u8], path: &str) -> Result<Value, DrupalError> {
-    serde_json::from_slice(body).map_err(|e| DrupalError::Protocol {
-        method: "GET".into(),
-        path: path.to_owned(),
-        message: format!("not JSON: {e}"),
-    })
 }
 
 /// Map a core REST node (field arrays) to a [`RemotePage`].

@@ -12,7 +12,7 @@ pub mod markdown;
 pub mod progress;
 
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;
 
 use crate::apply::{ApplyReport, Outcome};
 use crate::plan::{Action, Plan};

@@ -227,20 +227,7 @@ fn renaming_an_alias_keeps_one_alias() {
     let nid = nodes[0]["attributes"]["drupal_internal__nid"]
         .as_u64()
         .unwrap();
-    let (status, body) = http(
-        "GET",
-        &format!(
-            "{}/jsonapi/path_alias/path_alias?filter[path]=/node/{nid}",
-            sandbox.url
-        ),
-        &[basic("ci", "ci-password")],
-        None,
-    );
-    assert_eq!(status, 200, "{body}");
-    let aliases: serde_json::Value = serde_json::from_str(&body).unwrap();
-    let aliases = aliases["data"].as_array().unwrap();
-    assert_eq!(aliases.len(), 1, "{body}");
-    assert_eq!(aliases[0]["attributes"]["alias"], "/about-us");
+    assert_eq!(sandbox.aliases_of(nid), ["/about-us"]);
     project.run(&["plan", "--detailed-exitcode"]).code(0);
 }
 

@@ -86,6 +86,23 @@ impl SandboxProc {
         }
     }
 
+    /// The aliases of node `nid`, from the path_alias collection.
+    pub fn aliases_of(&self, nid: u64) -> Vec<String> {
+        let url = format!(
+            "{}/jsonapi/path_alias/path_alias?filter[path]=/node/{nid}",
+            self.url
+        );
+        let (status, body) = http("GET", &url, &[basic("ci", "ci-password")], None);
+        assert_eq!(status, 200, "{body}");
+        let doc: Value = serde_json::from_str(&body).unwrap();
+        doc["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["attributes"]["alias"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
     /// Kill the process abruptly.
     pub fn kill(&mut self) {
         let _ = self.child.kill();

@@ -126,23 +126,7 @@ fn rest_alias_rename_leaves_one_alias() {
     let nid = nodes[0]["attributes"]["drupal_internal__nid"]
         .as_u64()
         .unwrap();
-    let (_, body) = http(
-        "GET",
-        &format!(
-            "{}/jsonapi/path_alias/path_alias?filter[path]=/node/{nid}",
-            sandbox.url
-        ),
-        &[basic("ci", "ci-password")],
-        None,
-    );
-    let aliases: Value = serde_json::from_str(&body).unwrap();
-    let aliases: Vec<&str> = aliases["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["attributes"]["alias"].as_str().unwrap())
-        .collect();
-    assert_eq!(aliases, ["/who-we-are"]);
+    assert_eq!(sandbox.aliases_of(nid), ["/who-we-are"]);
     project.run(&["plan", "--detailed-exitcode"]).code(0);
 }
 
