@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use drupal_sync::cli::Cli;
+use drupal_sync::Output;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -13,9 +14,11 @@ fn main() -> ExitCode {
         (false, 1) => "drupal_sync=info",
         (false, _) => "drupal_sync=debug",
     };
+    let output = Output::detect(cli.color, cli.quiet);
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(level))
         .with_writer(std::io::stderr)
+        .with_ansi(output.color_stderr)
         .with_target(false)
         .without_time()
         .init();
