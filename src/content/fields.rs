@@ -241,20 +241,27 @@ fn aliases(value: Value) -> Result<Vec<String>, String> {
         .collect()
 }
 
-fn unknown_key(key: &str, origin: Origin) -> String {
+fn unknown_key(original: &str, origin: Origin) -> String {
     let yaml_keys = if origin == Origin::Yaml {
         YAML_BODY_KEYS
     } else {
         &[]
     };
-    let known = PAGE_KEYS.iter().chain(yaml_keys).chain(IGNORED_KEYS);
-    let nearest = known
-        .map(|k| (strsim::damerau_levenshtein(&key.to_lowercase(), k), k))
-        .filter(|&(distance, k)| distance <= (k.len() / 3).max(1))
+    let key = original.to_lowercase();
+    let nearest = PAGE_KEYS
+        .iter()
+        .chain(yaml_keys)
+        .chain(IGNORED_KEYS)
+        .map(|k| (k, (k.len() / 3).max(1)))
+        // The length difference bounds the distance: skip what cannot be close, cheaply.
+        .filter(|&(k, max)| k.len().abs_diff(key.len()) <= max)
+        .map(|(k, max)| (strsim::damerau_levenshtein(&key, k), max, k))
+        .filter(|&(distance, max, _)| distance <= max)
+        .map(|(distance, _, k)| (distance, k))
         .min();
     match nearest {
-        Some((_, k)) => format!("unknown front matter key `{key}`; did you mean `{k}`?"),
-        None => format!("unknown front matter key `{key}`"),
+        Some((_, k)) => format!("unknown front matter key `{original}`; did you mean `{k}`?"),
+        None => format!("unknown front matter key `{original}`"),
     }
 }
 

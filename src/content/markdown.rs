@@ -29,68 +29,67 @@ pub fn render(
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_FOOTNOTES;
-    let mut events = Vec::new();
     let mut title: Option<String> = None;
     let mut in_title = false;
     let mut broken_links = Vec::new();
-    for (index, (event, range)) in Parser::new_ext(body, options)
+    // Events stream straight into the HTML writer: a huge body is never held as events.
+    let events = Parser::new_ext(body, options)
         .into_offset_iter()
         .enumerate()
-    {
-        if index == 0 && take_title {
-            if let Event::Start(Tag::Heading {
-                level: HeadingLevel::H1,
-                ..
-            }) = event
-            {
-                in_title = true;
-                title = Some(String::new());
-                continue;
+        .filter_map(|(index, (event, range))| {
+            if index == 0 && take_title {
+                if let Event::Start(Tag::Heading {
+                    level: HeadingLevel::H1,
+                    ..
+                }) = event
+                {
+                    in_title = true;
+                    title = Some(String::new());
+                    return None;
+                }
             }
-        }
-        if in_title {
-            let text = title.get_or_insert_with(String::new);
-            match event {
-                Event::End(TagEnd::Heading(_)) => in_title = false,
-                Event::Text(t) | Event::Code(t) => text.push_str(&t),
-                Event::SoftBreak | Event::HardBreak => text.push(' '),
-                _ => {}
+            if in_title {
+                let text = title.get_or_insert_with(String::new);
+                match event {
+                    Event::End(TagEnd::Heading(_)) => in_title = false,
+                    Event::Text(t) | Event::Code(t) => text.push_str(&t),
+                    Event::SoftBreak | Event::HardBreak => text.push(' '),
+                    _ => {}
+                }
+                return None;
             }
-            continue;
-        }
-        let event = match event {
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) if !matches!(link_type, LinkType::Autolink | LinkType::Email) => {
-                let dest_url = match page_link(&dest_url) {
-                    Some((path, suffix)) => match resolve(&percent_decode(path)) {
-                        Ok(alias) => CowStr::from(format!("{alias}{suffix}")),
-                        Err(why) => {
-                            broken_links
-                                .push((range.start, format!("broken link `{dest_url}`: {why}")));
-                            dest_url
-                        }
-                    },
-                    None => dest_url,
-                };
+            Some(match event {
                 Event::Start(Tag::Link {
                     link_type,
                     dest_url,
                     title,
                     id,
-                })
-            }
-            other => other,
-        };
-        events.push(event);
-    }
-    let mut out = String::with_capacity(body.len() * 3 / 2);
-    html::push_html(&mut out, events.into_iter());
+                }) if !matches!(link_type, LinkType::Autolink | LinkType::Email) => {
+                    let dest_url = match page_link(&dest_url) {
+                        Some((path, suffix)) => match resolve(&percent_decode(path)) {
+                            Ok(alias) => CowStr::from(format!("{alias}{suffix}")),
+                            Err(why) => {
+                                let message = format!("broken link `{dest_url}`: {why}");
+                                broken_links.push((range.start, message));
+                                dest_url
+                            }
+                        },
+                        None => dest_url,
+                    };
+                    Event::Start(Tag::Link {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    })
+                }
+                other => other,
+            })
+        });
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    html::push_html(&mut html, events);
     Rendered {
-        html: out,
+        html,
         title: title.map(|t| t.trim().to_owned()),
         broken_links,
     }

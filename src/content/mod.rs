@@ -1,10 +1,10 @@
 //! Content loading: the content directory → the desired [`Page`]s, with every problem found
 //! on the way collected as a positioned [`Diagnostic`] (CONTRACT §1 and §2).
 //!
-//! The pipeline, one module per step: [`walk`] reads the files (the only filesystem access),
-//! [`text`] decodes them, [`front_matter`] and [`yaml_pages`] find each page's keys (parsed
-//! by [`value`]), [`fields`] types them, [`identity`] derives keys and checks aliases,
-//! [`markdown`] renders bodies and rewrites links, and [`validate`] checks pages against each
+//! The pipeline, one module per step: `walk` reads the files (the only filesystem access),
+//! `text` decodes them, `front_matter` and `yaml_pages` find each page's keys (parsed
+//! by `value`), `fields` types them, `identity` derives keys and checks aliases,
+//! `markdown` renders bodies and rewrites links, and `validate` checks pages against each
 //! other. Everything after the walk is pure. Comparing pages with the site is not done here.
 //!
 //! Decisions where the contract is silent:
@@ -42,8 +42,6 @@ use crate::page::{self, Page, Source};
 use fields::{Fields, Origin};
 use text::{LineIndex, Pos};
 use walk::{Filter, Kind, SourceFile};
-
-pub use walk::MAX_FILE_SIZE;
 
 /// What `load` needs to know.
 #[derive(Debug, Clone)]
@@ -206,6 +204,57 @@ struct Draft<'f> {
     problems: Vec<Problem>,
 }
 
+impl Draft<'_> {
+    /// What this page claims that no other page may.
+    fn claim(&self) -> validate::Claim<'_> {
+        validate::Claim {
+            source: &self.source,
+            key: &self.key,
+            key_pos: self.key_pos,
+            uuid: self.uuid,
+            adopted: self.fields.uuid.is_some(),
+            uuid_pos: self.uuid_pos,
+            alias: &self.alias,
+            alias_pos: self.alias_pos,
+        }
+    }
+
+    /// Render the body (once), recording broken links; the HTML and the leading H1 if the
+    /// page needs it as its title.
+    fn render(
+        &mut self,
+        resolve: impl Fn(&str) -> Result<String, String>,
+    ) -> (String, Option<String>) {
+        let take_title = self.fields.title.is_none();
+        let (rendered, at) = match &mut self.body {
+            Body::File(body, offset) => {
+                let rendered = markdown::render(body, take_title, resolve);
+                let index = LineIndex::new(&self.file.text);
+                let at: Vec<Pos> = rendered
+                    .broken_links
+                    .iter()
+                    .map(|(o, _)| index.position(*offset + o))
+                    .collect();
+                (rendered, at)
+            }
+            Body::Key(body, key) => {
+                let rendered = markdown::render(body, take_title, resolve);
+                let at = rendered
+                    .broken_links
+                    .iter()
+                    .map(|(o, _)| yaml_pages::body_pos(&self.file.text, *key, body, *o))
+                    .collect();
+                (rendered, at)
+            }
+            Body::Html(html) => return (std::mem::take(html), None),
+        };
+        for (pos, (_, message)) in at.into_iter().zip(rendered.broken_links) {
+            self.problems.push(Problem::error(pos, message));
+        }
+        (rendered.html, rendered.title)
+    }
+}
+
 enum Body<'f> {
     /// The Markdown body of a `.md` file, starting at this byte offset of the file.
     File(&'f str, usize),
@@ -263,51 +312,13 @@ fn build(
         })
     };
 
-    let claims: Vec<validate::Claim> = drafts
-        .iter()
-        .map(|d| validate::Claim {
-            source: &d.source,
-            key: &d.key,
-            key_pos: d.key_pos,
-            uuid: d.uuid,
-            adopted: d.fields.uuid.is_some(),
-            uuid_pos: d.uuid_pos,
-            alias: &d.alias,
-            alias_pos: d.alias_pos,
-        })
-        .collect();
+    let claims: Vec<validate::Claim> = drafts.iter().map(Draft::claim).collect();
     diagnostics.extend(validate::duplicates(&claims));
-    drop(claims);
 
     let mut pages = Vec::new();
-    let mut line_indexes: HashMap<&str, LineIndex> = HashMap::new();
     for mut draft in drafts {
         let file = draft.file;
-        let take_title = draft.fields.title.is_none();
-        let resolve = |path: &str| resolve(&file.rel, path);
-        let (html, h1) = match &draft.body {
-            Body::File(body, offset) => {
-                let rendered = markdown::render(body, take_title, resolve);
-                let index = line_indexes
-                    .entry(&file.rel)
-                    .or_insert_with(|| LineIndex::new(&file.text));
-                for (at, message) in rendered.broken_links {
-                    draft
-                        .problems
-                        .push(Problem::error(index.position(offset + at), message));
-                }
-                (rendered.html, rendered.title)
-            }
-            Body::Key(body, key) => {
-                let rendered = markdown::render(body, take_title, resolve);
-                for (at, message) in rendered.broken_links {
-                    let pos = yaml_pages::body_pos(&file.text, *key, body, at);
-                    draft.problems.push(Problem::error(pos, message));
-                }
-                (rendered.html, rendered.title)
-            }
-            Body::Html(html) => (html.clone(), None),
-        };
+        let (html, h1) = draft.render(|path| resolve(&file.rel, path));
         let title = match (draft.fields.title.take(), h1) {
             (Some(title), _) => Some(title.value),
             (None, Some(h1)) if !h1.is_empty() => Some(h1),

@@ -1,6 +1,7 @@
 //! Tests of the whole pure pipeline ([`build`]): files in, pages and diagnostics out.
 
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 
 use super::*;
 
@@ -409,13 +410,13 @@ fn known_page() -> impl Strategy<Value = (String, String, String)> {
     )
         .prop_map(|(title, path, toml, crlf, bom, body)| {
             // `\u` escapes mean the same in YAML double-quoted and TOML basic strings; YAML
-            // needs them for C1 controls and the characters it treats as line breaks.
+            // needs them for C1 controls, U+FFFE/U+FFFF and the characters it reads as line breaks.
             let quote = |s: &str| {
                 let escaped: String = s
                     .chars()
                     .map(|c| match c {
                         '"' | '\\' => format!("\\{c}"),
-                        '\u{80}'..='\u{9f}' | '\u{2028}' | '\u{2029}' => {
+                        '\u{80}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{fffe}' | '\u{ffff}' => {
                             format!("\\u{:04x}", c as u32)
                         }
                         c => c.to_string(),
@@ -440,7 +441,12 @@ fn known_page() -> impl Strategy<Value = (String, String, String)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 10_000, ..ProptestConfig::default() })]
+    // Failing cases are kept beside this file (`tests.proptest-regressions`), not at the crate root.
+    #![proptest_config(ProptestConfig {
+        cases: 10_000,
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn any_text_is_handled(text in any::<String>()) {

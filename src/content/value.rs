@@ -1,9 +1,11 @@
 //! YAML and TOML text → one format-neutral [`Value`] tree, and where each key was written.
 //!
-//! Owns the defences against hostile YAML: yaml_serde already refuses nesting deeper than
-//! 128 levels, but its alias limit still lets a small file expand into millions of values,
-//! so [`from_yaml`] builds the tree itself under a budget of values proportional to the
-//! input. Duplicate keys are errors in both formats. Nothing here knows which keys a page has.
+//! Owns the defences against hostile YAML. yaml_serde refuses nesting deeper than 128
+//! levels, but only after libyaml has scanned the whole text, in time that grows with the
+//! depth of flow collections; and its alias limit still lets a small file expand into
+//! millions of values. So [`from_yaml`] first bounds the flow depth with a linear scan, then
+//! builds the tree itself under a budget of values proportional to the input. Duplicate
+//! keys are errors in both formats. Nothing here knows which keys a page has.
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
@@ -71,9 +73,18 @@ impl ParseError {
 /// a few times, far below what an alias bomb expands to.
 const ALIAS_ALLOWANCE: usize = 65_536;
 
-/// Parse YAML, refusing duplicate keys, tags, non-scalar keys and alias expansion beyond a
-/// budget; errors never take longer or more memory than a pass over the input.
+/// Parse YAML, refusing duplicate keys, tags, non-scalar keys, deep nesting and alias
+/// expansion beyond a budget; hostile input fails in time and memory linear in its size.
 pub fn from_yaml(text: &str) -> Result<Value, ParseError> {
+    if let Some(offset) = flow_too_deep(text) {
+        return Err(ParseError {
+            pos: LineIndex::new(text).position(offset),
+            message: format!(
+                "flow collections (`[`, `{{`) nest deeper than {MAX_FLOW_DEPTH} levels"
+            ),
+            context: None,
+        });
+    }
     let builder = Builder {
         budget: &Cell::new(text.len() + ALIAS_ALLOWANCE),
         duplicate: &RefCell::new(None),
@@ -99,6 +110,104 @@ pub fn from_yaml(text: &str) -> Result<Value, ParseError> {
                 context,
             }
         })
+}
+
+/// Deeper flow collections are refused before parsing. libyaml's work grows with the flow
+/// depth times the number of tokens, so this bounds the worst case; people nest two or three
+/// levels. (yaml_serde itself refuses more than 128 levels of any nesting.)
+const MAX_FLOW_DEPTH: usize = 64;
+
+/// How a scanned character may be read: outside quotes and comments, or inside one.
+#[derive(Clone, Copy)]
+enum Reading {
+    Plain,
+    Single,
+    Double,
+    DoubleEscape,
+    Comment,
+}
+
+/// The byte offset of a `[` or `{` that may open a flow collection deeper than
+/// [`MAX_FLOW_DEPTH`], found before libyaml sees the text: libyaml's scanner does work
+/// proportional to the flow depth for every token, so a few MiB of `[` would take hours.
+///
+/// The scan may overestimate the depth but never underestimates it, whatever the text: where
+/// a `'`, `"` or `#` may or may not open a quoted scalar or comment, it follows both readings
+/// and keeps, for each, the deepest nesting any path reaches. Brackets in block scalars count
+/// too; that only matters for documents with dozens of unclosed brackets in them.
+fn flow_too_deep(text: &str) -> Option<usize> {
+    let mut depths: [Option<usize>; 5] = [Some(0), None, None, None, None];
+    let mut prev = '\n';
+    for (offset, c) in text.char_indices() {
+        let mut next: [Option<usize>; 5] = [None; 5];
+        let mut go = |reading: Reading, depth: usize| {
+            let slot = &mut next[reading as usize];
+            *slot = Some(slot.map_or(depth, |d| d.max(depth)));
+        };
+        let is_break = |c: char| matches!(c, '\n' | '\u{85}' | '\u{2028}' | '\u{2029}');
+        let after_blank = is_break(prev) || prev == ' ' || prev == '\t';
+        // Every place libyaml may start a token without a blank before it, and more.
+        let token_start = after_blank || "[]{},:?-'\"".contains(prev);
+        if let Some(d) = depths[Reading::Plain as usize] {
+            match c {
+                '[' | '{' => go(Reading::Plain, d + 1),
+                ']' | '}' => go(Reading::Plain, d.saturating_sub(1)),
+                '#' if after_blank => go(Reading::Comment, d),
+                '#' | '\'' | '"' if token_start => {
+                    go(Reading::Plain, d);
+                    go(
+                        match c {
+                            '#' => Reading::Comment,
+                            '\'' => Reading::Single,
+                            _ => Reading::Double,
+                        },
+                        d,
+                    );
+                }
+                _ => go(Reading::Plain, d),
+            }
+        }
+        if let Some(d) = depths[Reading::Single as usize] {
+            // `''` is an escaped quote: closing here, the next `'` reopens.
+            go(
+                if c == '\'' {
+                    Reading::Plain
+                } else {
+                    Reading::Single
+                },
+                d,
+            );
+        }
+        if let Some(d) = depths[Reading::Double as usize] {
+            go(
+                match c {
+                    '"' => Reading::Plain,
+                    '\\' => Reading::DoubleEscape,
+                    _ => Reading::Double,
+                },
+                d,
+            );
+        }
+        if let Some(d) = depths[Reading::DoubleEscape as usize] {
+            go(Reading::Double, d);
+        }
+        if let Some(d) = depths[Reading::Comment as usize] {
+            go(
+                if is_break(c) {
+                    Reading::Plain
+                } else {
+                    Reading::Comment
+                },
+                d,
+            );
+        }
+        if next.iter().flatten().any(|&d| d > MAX_FLOW_DEPTH) {
+            return Some(offset);
+        }
+        depths = next;
+        prev = c;
+    }
+    None
 }
 
 /// yaml_serde's message without its ` at line N column M` positions, which count from the
@@ -433,7 +542,26 @@ mod tests {
             ("t: !custom x\n", 1, 4, "tags"),
             ("? [a]\n: 1\n", 1, 1, "keys must be strings"),
             ("a: *nope\n", 1, 4, "unknown anchor"),
-            (&"[".repeat(10_000), 1, 129, "deeper than 128"),
+            (
+                &"[".repeat(10_000),
+                1,
+                65,
+                "flow collections (`[`, `{`) nest deeper than 64 levels",
+            ),
+            (
+                &format!("a:\n {}", "{a: ".repeat(200)),
+                2,
+                258,
+                "nest deeper than 64 levels",
+            ),
+            (
+                &(0..200)
+                    .map(|i| format!("{}k:\n", " ".repeat(i)))
+                    .collect::<String>(),
+                129,
+                129,
+                "nesting is deeper than 128 levels",
+            ),
             ("a: [\u{85}", 1, 6, "did not find expected"),
             ("é: x\nb: [", 2, 5, "did not find expected"),
         ] {
@@ -448,6 +576,36 @@ mod tests {
                 "{text:.40}: {}",
                 err.describe(1)
             );
+        }
+    }
+
+    #[test]
+    fn flow_depth_is_never_underestimated() {
+        let deep = |text: &str| flow_too_deep(text).is_some();
+        assert_eq!(flow_too_deep(&"[".repeat(65)), Some(64));
+        assert_eq!(flow_too_deep(&"{".repeat(64)), None);
+        assert_eq!(flow_too_deep(&"[]".repeat(10_000)), None);
+        // Closers that libyaml reads inside quotes or comments close nothing.
+        for piece in [
+            "[\"]\", ",
+            "['x]', ",
+            "['it'']', ",
+            "[\"\\\"]\", ",
+            "[ # ]\n",
+            "[#]\n",
+            "[\n#]\n",
+        ] {
+            assert!(deep(&format!("a: [{}", piece.repeat(200))), "{piece:?}");
+        }
+        // Documents a person writes stay far below the limit, brackets in strings and all.
+        for text in [
+            "- title: \"Version [beta]\"\n  tags: [a, b]\n",
+            "- title: 'it''s [x]'\n  summary: He said \"[no]\" # [ comment\n",
+            "body: |\n  See [x](y.md), {z} and \"[q]\".\n",
+            "pages: [{id: a, title: \"A [1]\"}, {id: b}]\n",
+            "a: [b 'c], d\"e]\n",
+        ] {
+            assert!(!deep(&text.repeat(1_000)), "{text:?}");
         }
     }
 

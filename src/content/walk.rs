@@ -148,7 +148,7 @@ pub fn walk(options: &ContentOptions, filter: &Filter) -> Walk {
         let entry = match entry {
             Ok(entry) => entry,
             Err(err) => {
-                if let Some(diagnostic) = walk_error(&err, &show) {
+                if let Some(diagnostic) = walk_error(&err, show) {
                     walk.diagnostics.push(diagnostic);
                 }
                 continue;
@@ -238,10 +238,9 @@ fn walk_error(err: &walkdir::Error, show: impl Fn(&Path) -> String) -> Option<Di
     } else if path.is_symlink() {
         match err.io_error().map(std::io::Error::kind) {
             Some(std::io::ErrorKind::NotFound) => {
+                // A dangling link to an image is ignored like the image would be.
                 let name = path.file_name().unwrap_or_default().to_string_lossy();
-                if Kind::of(&name).is_none() {
-                    return None;
-                }
+                Kind::of(&name)?;
                 "broken symlink: its target does not exist".to_owned()
             }
             _ => format!(

@@ -168,7 +168,10 @@ pub fn body_pos(text: &str, key: Pos, body: &str, offset: usize) -> Pos {
 mod tests {
     use super::*;
 
-    fn summary(text: &str) -> (Vec<(usize, Vec<(String, usize)>)>, Vec<(usize, String)>) {
+    /// Each page's line and its keys' lines.
+    type Pages = Vec<(usize, Vec<(String, usize)>)>;
+
+    fn summary(text: &str) -> (Pages, Vec<(usize, String)>) {
         let (pages, problems) = parse(text);
         let pages = pages
             .into_iter()

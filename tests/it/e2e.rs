@@ -1,6 +1,6 @@
 //! The whole loop a user runs in CI (issue "End-to-end"), over HTTP against the sandbox.
 
-use crate::harness::{basic, http, pages, repo, Project, SandboxProc};
+use crate::harness::{pages, repo, Project, SandboxProc};
 
 fn three_pages(project: &Project) {
     project

@@ -245,12 +245,38 @@ fn deeply_nested_yaml() {
     let content = Site::new()
         .file("deep.md", nested)
         .file("deep.yaml", "{a: ".repeat(10_000))
+        .file(
+            "block.yaml",
+            (0..200)
+                .map(|i| format!("{}k:\n", " ".repeat(i)))
+                .collect::<String>(),
+        )
         .load();
     assert_errors(
         &content,
         &[
-            "content/deep.md:2:135: error: invalid YAML front matter: nesting is deeper than 128 levels",
-            "content/deep.yaml:1:513: error: invalid YAML: nesting is deeper than 128 levels",
+            "content/block.yaml:129:129: error: invalid YAML: nesting is deeper than 128 levels",
+            "content/deep.md:2:72: error: invalid YAML front matter: flow collections (`[`, `{`) nest deeper than 64 levels",
+            "content/deep.yaml:1:257: error: invalid YAML: flow collections (`[`, `{`) nest deeper than 64 levels",
+        ],
+    );
+}
+
+#[test]
+fn megabytes_of_yaml_nesting_fail_fast() {
+    // libyaml's scanner works in proportion to the flow depth for every token: without the
+    // pre-scan these take hours. The second hides closing brackets in quotes and comments.
+    let brackets = format!("---\ntitle: {}\n---\n", "[".repeat(9 * 1024 * 1024));
+    let hidden = format!("a: [{}", "[\"]\", [#]\n".repeat(700_000));
+    let content = Site::new()
+        .file("brackets.md", brackets)
+        .file("hidden.yaml", hidden)
+        .load();
+    assert_errors(
+        &content,
+        &[
+            "content/brackets.md:2:72: error: invalid YAML front matter: flow collections (`[`, `{`) nest deeper than 64 levels",
+            "content/hidden.yaml:32:7: error: invalid YAML: flow collections (`[`, `{`) nest deeper than 64 levels",
         ],
     );
 }
