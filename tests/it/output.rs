@@ -279,3 +279,84 @@ fn human_plan_snapshot() {
     let run = project.run(&["plan", "--prune"]);
     settings.bind(|| insta::assert_snapshot!("human_plan_no_changes", run.stdout));
 }
+
+#[test]
+fn quiet_prints_only_errors() {
+    let sandbox = SandboxProc::start();
+    let project = Project::new(&sandbox.url);
+    project.page("a.md", "---\ntitle: A\nunknown_key: 1\n---\na\n");
+    let run = project.run(&["-q", "apply"]);
+    run.code(0);
+    assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("", ""));
+    project.page("b.md", "---\n---\nno title\n");
+    let run = project.run(&["-q", "apply"]);
+    run.code(1);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains("content/b.md:1:1: error: missing title"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn init_writes_a_working_project_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let init = |args: &[&str]| {
+        std::process::Command::new(crate::harness::bin())
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let first = init(&["init", "--url", "https://www.example.org"]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let config = std::fs::read_to_string(dir.path().join("drupal-sync.toml")).unwrap();
+    assert!(
+        config.contains("url = \"https://www.example.org\""),
+        "{config}"
+    );
+    let validate = init(&["validate", "--strict"]);
+    assert!(
+        validate.status.success(),
+        "{}",
+        String::from_utf8_lossy(&validate.stderr)
+    );
+    let plan = init(&["plan", "--sandbox", "--detailed-exitcode"]);
+    assert_eq!(
+        plan.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&plan.stderr)
+    );
+
+    std::fs::write(dir.path().join("drupal-sync.toml"), "# mine\n").unwrap();
+    let again = init(&["init"]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("drupal-sync.toml"));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("drupal-sync.toml")).unwrap(),
+        "# mine\n"
+    );
+}
+
+#[test]
+fn completions_for_every_shell() {
+    for shell in ["bash", "zsh", "fish"] {
+        let output = std::process::Command::new(crate::harness::bin())
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        let script = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            script.contains("drupal-sync") && script.contains("detailed-exitcode"),
+            "{shell}: {script}"
+        );
+    }
+}
