@@ -73,6 +73,8 @@ pub struct RemotePage {
     pub summary: Option<String>,
     /// `changed` timestamp as the site reports it (used to detect stale saved plans).
     pub changed: Option<String>,
+    /// The current revision's log message: `Some("")` when empty, `None` when the site
+    /// does not show revision logs to this account (drift cannot be told then).
     pub revision_log: Option<String>,
 }
 

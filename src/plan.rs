@@ -186,7 +186,7 @@ pub fn plan(desired: &[Page], remote: &RemoteState, options: &PlanOptions) -> Pl
             plan.unchanged += 1;
             continue;
         }
-        let drift = drifted(node);
+        let drift = drifted(node, &options.namespace);
         let change = Change {
             action: Action::Update,
             key: page.key.clone(),
@@ -468,14 +468,22 @@ fn recorded_fingerprint(log: &str) -> Option<&str> {
     rest.find(']').map(|end| &rest[..end])
 }
 
-/// Whether the node was edited since drupal-sync last wrote it: its log carries a
-/// fingerprint (drupal-sync wrote it) that its current fields no longer match.
-pub fn drifted(node: &RemotePage) -> bool {
-    let Some(recorded) = node.revision_log.as_deref().and_then(recorded_fingerprint) else {
+/// Whether the node was edited since drupal-sync last wrote it. Every write of drupal-sync
+/// leaves the fingerprint of the fields it set in the revision log, so:
+/// - a log with a fingerprint that the current fields no longer match: edited since (an API
+///   PATCH carries the log over; an edit without a new revision keeps it);
+/// - a node of the namespace whose log has no fingerprint: someone else made the current
+///   revision (the Drupal UI starts every new revision with an empty log);
+/// - an adopted node never written by drupal-sync, or an account that cannot see revision
+///   logs (`None`): unknown, so no drift is claimed.
+pub fn drifted(node: &RemotePage, namespace: &str) -> bool {
+    let Some(log) = node.revision_log.as_deref() else {
         return false;
     };
-    let current = fingerprint_of(node.into());
-    recorded != current
+    match recorded_fingerprint(log) {
+        Some(recorded) => recorded != fingerprint_of(node.into()),
+        None => belongs_to(&node.uuid, namespace),
+    }
 }
 
 #[cfg(test)]
@@ -640,7 +648,7 @@ mod tests {
 
         let mut edited = node;
         edited.title = "Edited in Drupal".into();
-        assert!(drifted(&edited));
+        assert!(drifted(&edited, NS));
         let p = plan(
             std::slice::from_ref(&before),
             &state(vec![edited.clone()], None),
@@ -657,13 +665,21 @@ mod tests {
     }
 
     #[test]
-    fn pages_without_a_fingerprint_never_drift() {
+    fn drift_without_a_fingerprint() {
         let mut node = written(&page("x", "X"), 1);
-        node.revision_log = None;
         node.title = "changed".into();
-        assert!(!drifted(&node));
-        node.revision_log = Some("edited by hand".into());
-        assert!(!drifted(&node));
+        for (log, namespace, want) in [
+            // A new revision made in the Drupal UI: empty log, on a page of the namespace.
+            (Some(""), NS, true),
+            (Some("fixed a typo"), NS, true),
+            // Not the namespace's (adopted, or another content set): never claimed.
+            (Some(""), "other", false),
+            // The account cannot see revision logs: unknown.
+            (None, NS, false),
+        ] {
+            node.revision_log = log.map(str::to_owned);
+            assert_eq!(drifted(&node, namespace), want, "{log:?} in {namespace}");
+        }
     }
 
     #[test]

@@ -100,7 +100,7 @@ pub async fn plan(cli: &Cli, args: &PlanArgs, output: &Output) -> anyhow::Result
     let mut settings = settings(cli, &args.sync, None)?;
     let content = load_content(&settings, output)?;
     let target = connect(&mut settings, &args.sync).await?;
-    let plan = make_plan(&target, &settings, &content.pages, &args.sync).await?;
+    let plan = make_plan(&target, &settings, &content.pages, &args.sync, output).await?;
 
     match args.format {
         PlanFormat::Human => output.data(&report::human::plan(
@@ -153,7 +153,7 @@ pub async fn apply(cli: &Cli, args: &ApplyArgs, output: &Output) -> anyhow::Resu
         None => {
             let content = load_content(&settings, output)?;
             let target = connect(&mut settings, &args.sync).await?;
-            let plan = make_plan(&target, &settings, &content.pages, &args.sync).await?;
+            let plan = make_plan(&target, &settings, &content.pages, &args.sync, output).await?;
             refuse_drift(&plan, &args.sync)?;
             if args.sync.prune {
                 check_prune(&plan, &content.pages, &settings, args.allow_mass_delete)?;
@@ -354,12 +354,19 @@ async fn make_plan(
     settings: &Settings,
     pages: &[Page],
     sync: &SyncArgs,
+    output: &Output,
 ) -> anyhow::Result<Plan> {
     let prune = sync.prune.then_some(settings.namespace.as_str());
     let remote = target.site.read(pages, prune).await.map_err(|errors| {
         let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
         anyhow::anyhow!("{}", text.join("\n"))
     })?;
+    if remote.pages.values().any(|n| n.revision_log.is_none()) {
+        output.note(
+            "note: the site shows this account no revision logs, so edits made in Drupal cannot be \
+             told from changes in git (no drift detection)\n  hint: grant the account \"View all revisions\"",
+        );
+    }
     Ok(plan::plan(
         pages,
         &remote,

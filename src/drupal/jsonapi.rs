@@ -248,7 +248,10 @@ pub fn remote_page(resource: &Value) -> Option<RemotePage> {
         format: body.and_then(|b| text(b.get("format"))),
         summary: body.and_then(|b| text(b.get("summary"))),
         changed: text(a.get("changed")),
-        revision_log: text(a.get("revision_log")),
+        // Absent: the account may not see logs; null: an empty log.
+        revision_log: a
+            .get("revision_log")
+            .map(|log| log.as_str().unwrap_or_default().to_owned()),
     })
 }
 

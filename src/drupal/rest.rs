@@ -195,7 +195,10 @@ pub fn remote_page(node: &Value) -> Option<RemotePage> {
         format: text("body", "format"),
         summary: text("body", "summary"),
         changed: text("changed", "value"),
-        revision_log: text("revision_log", "value"),
+        // Absent: the account may not see logs; `[]`: an empty log.
+        revision_log: node
+            .get("revision_log")
+            .map(|_| text("revision_log", "value").unwrap_or_default()),
     })
 }
 
@@ -213,7 +216,7 @@ mod tests {
         assert_eq!(page.alias_pid, Some(5));
         assert_eq!(page.body.as_deref(), Some("<p>r</p>"));
         assert_eq!(page.summary, None);
-        assert_eq!(page.revision_log, None);
+        assert_eq!(page.revision_log.as_deref(), Some(""));
     }
 
     #[test]

@@ -228,3 +228,32 @@ fn a_page_deleted_on_the_site_is_created_again() {
     project.run(&["apply"]).code(0);
     assert_eq!(uuid_of(&sandbox, "About"), uuid);
 }
+
+#[test]
+fn a_new_revision_made_by_someone_else_is_drift() {
+    let sandbox = SandboxProc::start();
+    let project = Project::new(&sandbox.url);
+    project.page("about.md", "---\ntitle: About\n---\nabout\n");
+    project.run(&["apply"]).code(0);
+    let uuid = uuid_of(&sandbox, "About");
+    // Like the Drupal UI: a new revision with the editor's own log message.
+    let body = json!({ "data": { "type": "node--page", "id": uuid, "attributes": {
+        "title": "About (fixed)", "revision_log": "fixed a typo" } } });
+    let (status, answer) = http(
+        "PATCH",
+        &format!("{}/jsonapi/node/page/{uuid}", sandbox.url),
+        &[
+            basic("editor", "editor-password"),
+            ("Accept".into(), API.into()),
+        ],
+        Some((API, body.to_string())),
+    );
+    assert_eq!(status, 200, "{answer}");
+    let run = project.run(&["plan", "--on-drift", "fail"]);
+    run.code(1);
+    assert!(
+        run.stderr.contains("/about (content/about.md)"),
+        "{}",
+        run.stderr
+    );
+}
