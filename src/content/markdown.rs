@@ -88,6 +88,8 @@ pub fn render(
         });
     let mut html = String::with_capacity(body.len() * 3 / 2);
     html::push_html(&mut html, events);
+    // Bodies live until the run ends: give back what the estimate over-reserved.
+    html.shrink_to_fit();
     Rendered {
         html,
         title: title.map(|t| t.trim().to_owned()),

@@ -315,8 +315,7 @@ fn build(
     let claims: Vec<validate::Claim> = drafts.iter().map(Draft::claim).collect();
     diagnostics.extend(validate::duplicates(&claims));
 
-    let mut pages = Vec::new();
-    for mut draft in drafts {
+    let finish = |mut draft: Draft| -> (Option<Page>, Vec<Diagnostic>) {
         let file = draft.file;
         let (html, h1) = draft.render(|path| resolve(&file.rel, path));
         let title = match (draft.fields.title.take(), h1) {
@@ -338,17 +337,52 @@ fn build(
                 .push(Problem::error(pos, format!("missing title: {hint}")));
         }
         let has_error = draft.problems.iter().any(|p| p.severity == Severity::Error);
-        diagnostics.extend(
-            draft
-                .problems
-                .drain(..)
-                .map(|p| Diagnostic::new(file.display.clone(), p)),
-        );
-        if let (Some(title), false) = (title, has_error) {
-            pages.push(page(draft, title, html, options));
-        }
+        let problems: Vec<Diagnostic> = draft
+            .problems
+            .drain(..)
+            .map(|p| Diagnostic::new(file.display.clone(), p))
+            .collect();
+        let page = match (title, has_error) {
+            (Some(title), false) => Some(page(draft, title, html, options)),
+            _ => None,
+        };
+        (page, problems)
+    };
+    let mut pages = Vec::new();
+    for (page, problems) in parallel_map(drafts, finish) {
+        pages.extend(page);
+        diagnostics.extend(problems);
     }
     Content { pages, diagnostics }
+}
+
+/// `f` over `items` on every core, results in order. Rendering is most of a load's work,
+/// and each page's is independent of the others'.
+fn parallel_map<T: Send, R: Send>(mut items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    let per_thread = items.len().div_ceil(threads).max(64);
+    let mut chunks = Vec::new();
+    while items.len() > per_thread {
+        let rest = items.split_off(per_thread);
+        chunks.push(std::mem::replace(&mut items, rest));
+    }
+    chunks.push(items);
+    std::thread::scope(|scope| {
+        let f = &f;
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| scope.spawn(move || chunk.into_iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
 }
 
 fn page(draft: Draft, title: String, body: String, options: &ContentOptions) -> Page {

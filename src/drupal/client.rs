@@ -49,8 +49,12 @@ impl Response {
         (200..300).contains(&self.status)
     }
 
-    /// The body as JSON.
-    pub fn json(&self, method: &Method, path: &str) -> Result<serde_json::Value, DrupalError> {
+    /// The body, parsed from JSON.
+    pub fn json<T: serde::de::DeserializeOwned>(
+        &self,
+        method: &Method,
+        path: &str,
+    ) -> Result<T, DrupalError> {
         serde_json::from_slice(&self.body).map_err(|e| DrupalError::Protocol {
             method: method.to_string(),
             path: strip_query(path).to_owned(),
@@ -252,11 +256,11 @@ impl Client {
 
 impl Client {
     /// GET a JSON document: `None` for a 404, the parsed body for a 2xx, an error otherwise.
-    pub async fn get_json(
+    pub async fn get_json<T: serde::de::DeserializeOwned>(
         &self,
         path: &str,
         accept: &'static str,
-    ) -> Result<Option<serde_json::Value>, DrupalError> {
+    ) -> Result<Option<T>, DrupalError> {
         let response = self
             .send(Method::GET, path, accept, None, Repeat::Safe)
             .await?;

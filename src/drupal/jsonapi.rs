@@ -4,6 +4,7 @@
 //! alias), deletes by UUID. DTOs and their mapping to [`RemotePage`] live here.
 
 use reqwest::Method;
+use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
@@ -69,24 +70,20 @@ impl JsonApi {
         );
         let mut pages = Vec::new();
         loop {
-            let document = self.client.get_json(&path, MEDIA).await?.ok_or_else(|| {
+            let document: Collection = self.client.get_json(&path, MEDIA).await?.ok_or_else(|| {
                 protocol(
                     &path,
                     &format!("no JSON:API resource for bundle `{}` (404): check [site].bundle and that JSON:API is enabled", self.bundle),
                 )
             })?;
-            let data = document
-                .get("data")
-                .and_then(Value::as_array)
-                .ok_or_else(|| protocol(&path, "`data` is not a list"))?;
-            for resource in data {
+            for resource in document.data {
                 pages.push(
                     remote_page(resource)
-                        .ok_or_else(|| protocol(&path, "a resource lacks `id`"))?,
+                        .ok_or_else(|| protocol(&path, "a resource has no valid `id`"))?,
                 );
             }
-            match document.pointer("/links/next/href").and_then(Value::as_str) {
-                Some(next) => path = self.relative(next)?,
+            match document.links.and_then(|l| l.next) {
+                Some(next) => path = self.relative(&next.href)?,
                 None => return Ok(pages),
             }
         }
@@ -99,13 +96,10 @@ impl JsonApi {
             self.collection(),
             self.resource_type()
         );
-        let Some(document) = self.client.get_json(&path, MEDIA).await? else {
+        let Some(document) = self.client.get_json::<Single>(&path, MEDIA).await? else {
             return Ok(None);
         };
-        let data = document
-            .get("data")
-            .ok_or_else(|| protocol(&path, "no `data`"))?;
-        Ok(remote_page(data))
+        Ok(remote_page(document.data))
     }
 
     /// Create the page's node with its UUID. A 409 means the node already exists.
@@ -188,11 +182,8 @@ impl JsonApi {
         if !response.ok() {
             return Err(response.error(&method, path));
         }
-        response
-            .json(&method, path)?
-            .get("data")
-            .and_then(remote_page)
-            .ok_or_else(|| protocol(path, "the answer has no resource"))
+        remote_page(response.json::<Single>(&method, path)?.data)
+            .ok_or_else(|| protocol(path, "the answer has no valid resource"))
     }
 
     /// A `links.next` href as a path on this site; a link to another host is refused.
@@ -230,28 +221,90 @@ fn protocol(path: &str, message: &str) -> DrupalError {
     }
 }
 
+/// A collection document, reduced to what drupal-sync reads. Everything else (`processed`
+/// copies of every body, relationships, links) is skipped without being stored.
+#[derive(Debug, Deserialize)]
+struct Collection {
+    data: Vec<Resource>,
+    links: Option<Links>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Single {
+    data: Resource,
+}
+
+#[derive(Debug, Deserialize)]
+struct Links {
+    next: Option<Href>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Href {
+    href: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Resource {
+    id: String,
+    #[serde(default)]
+    attributes: Attributes,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Attributes {
+    #[serde(rename = "drupal_internal__nid")]
+    nid: Option<u64>,
+    #[serde(rename = "drupal_internal__vid")]
+    vid: Option<u64>,
+    title: Option<String>,
+    status: Option<bool>,
+    path: Option<PathAttribute>,
+    body: Option<BodyAttribute>,
+    changed: Option<String>,
+    /// Absent: the account may not see logs (`None`); null: an empty log (`Some(None)`).
+    #[serde(default, deserialize_with = "present")]
+    revision_log: Option<Option<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PathAttribute {
+    alias: Option<String>,
+    pid: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+struct BodyAttribute {
+    value: Option<String>,
+    format: Option<String>,
+    summary: Option<String>,
+}
+
+/// Tell a field that is present but null from one that is absent.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
 /// Map a JSON:API `node--*` resource object to a [`RemotePage`].
-pub fn remote_page(resource: &Value) -> Option<RemotePage> {
-    let uuid = resource.get("id")?.as_str()?.parse().ok()?;
-    let a = resource.get("attributes").cloned().unwrap_or(Value::Null);
-    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
-    let body = a.get("body").filter(|b| b.is_object());
+fn remote_page(resource: Resource) -> Option<RemotePage> {
+    let a = resource.attributes;
+    let (alias, alias_pid) = a.path.map_or((None, None), |p| (p.alias, p.pid));
+    let (body, format, summary) = a
+        .body
+        .map_or((None, None, None), |b| (b.value, b.format, b.summary));
     Some(RemotePage {
-        uuid,
-        nid: a.get("drupal_internal__nid").and_then(Value::as_u64),
-        vid: a.get("drupal_internal__vid").and_then(Value::as_u64),
-        title: text(a.get("title")).unwrap_or_default(),
-        alias: text(a.pointer("/path/alias")),
-        alias_pid: a.pointer("/path/pid").and_then(Value::as_u64),
-        published: a.get("status").and_then(Value::as_bool).unwrap_or(true),
-        body: body.and_then(|b| text(b.get("value"))),
-        format: body.and_then(|b| text(b.get("format"))),
-        summary: body.and_then(|b| text(b.get("summary"))),
-        changed: text(a.get("changed")),
-        // Absent: the account may not see logs; null: an empty log.
-        revision_log: a
-            .get("revision_log")
-            .map(|log| log.as_str().unwrap_or_default().to_owned()),
+        uuid: resource.id.parse().ok()?,
+        nid: a.nid,
+        vid: a.vid,
+        title: a.title.unwrap_or_default(),
+        alias,
+        alias_pid,
+        published: a.status.unwrap_or(true),
+        body,
+        format,
+        summary,
+        changed: a.changed,
+        revision_log: a.revision_log.map(Option::unwrap_or_default),
     })
 }
 
@@ -262,8 +315,8 @@ mod tests {
     #[test]
     fn maps_the_recorded_resource() {
         // Transcript 41 (sparse fieldset answer).
-        let resource: Value = serde_json::from_str(r#"{"type":"node--page","id":"aaaaaaaa-0000-8000-8000-000000000001","attributes":{"drupal_internal__nid":13,"drupal_internal__vid":14,"revision_log":"drupal-sync: create","status":true,"title":"Alias page","changed":"2026-11-29T19:58:22+00:00","path":{"alias":"\/alias-page","pid":3,"langcode":"en"},"body":{"value":"\u003Cp\u003Eone\u003C\/p\u003E","format":"basic_html","processed":"\u003Cp\u003Eone\u003C\/p\u003E","summary":""}}}"#).unwrap();
-        let page = remote_page(&resource).unwrap();
+        let resource: Resource = serde_json::from_str(r#"{"type":"node--page","id":"aaaaaaaa-0000-8000-8000-000000000001","attributes":{"drupal_internal__nid":13,"drupal_internal__vid":14,"revision_log":"drupal-sync: create","status":true,"title":"Alias page","changed":"2026-11-29T19:58:22+00:00","path":{"alias":"\/alias-page","pid":3,"langcode":"en"},"body":{"value":"\u003Cp\u003Eone\u003C\/p\u003E","format":"basic_html","processed":"\u003Cp\u003Eone\u003C\/p\u003E","summary":""}}}"#).unwrap();
+        let page = remote_page(resource).unwrap();
         assert_eq!(page.nid, Some(13));
         assert_eq!(page.alias.as_deref(), Some("/alias-page"));
         assert_eq!(page.alias_pid, Some(3));
@@ -274,8 +327,8 @@ mod tests {
 
     #[test]
     fn maps_a_node_without_body_or_alias() {
-        let resource: Value = serde_json::from_str(r#"{"type":"node--page","id":"1eaf3c6c-110c-47e1-a930-dee1204ececd","attributes":{"title":"JWT page","status":false,"path":{"alias":null,"pid":null,"langcode":"en"},"body":null}}"#).unwrap();
-        let page = remote_page(&resource).unwrap();
+        let resource: Resource = serde_json::from_str(r#"{"type":"node--page","id":"1eaf3c6c-110c-47e1-a930-dee1204ececd","attributes":{"title":"JWT page","status":false,"path":{"alias":null,"pid":null,"langcode":"en"},"body":null}}"#).unwrap();
+        let page = remote_page(resource).unwrap();
         assert_eq!(page.alias, None);
         assert_eq!(page.body, None);
         assert!(!page.published);

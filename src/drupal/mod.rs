@@ -56,6 +56,12 @@ impl Site {
         })
     }
 
+    /// Reads in flight at once: twice the write parallelism. Reads are cheap for Drupal and
+    /// mostly waiting, and a plan of 10,000 pages is 200 of them.
+    fn read_concurrency(&self) -> usize {
+        self.parallelism * 2
+    }
+
     /// Token requests made so far.
     pub fn token_requests(&self) -> u64 {
         self.client.auth().token_requests()
@@ -103,7 +109,7 @@ impl Site {
                 }
                 let batches: Vec<Vec<RemotePage>> = stream::iter(wanted.chunks(jsonapi::PAGE_SIZE))
                     .map(|chunk| api.fetch_batch(chunk))
-                    .buffer_unordered(self.parallelism)
+                    .buffer_unordered(self.read_concurrency())
                     .try_collect()
                     .await
                     .map_err(|e| vec![e])?;
@@ -120,7 +126,7 @@ impl Site {
                 }
                 let results: Vec<Result<Option<RemotePage>, DrupalError>> = stream::iter(pages)
                     .map(|page| api.find(page))
-                    .buffer_unordered(self.parallelism)
+                    .buffer_unordered(self.read_concurrency())
                     .collect()
                     .await;
                 let mut state = RemoteState::default();
@@ -154,7 +160,7 @@ impl Site {
                 let uuids: Vec<Uuid> = changes.iter().map(|c| c.uuid).collect();
                 let batches: Vec<Vec<RemotePage>> = stream::iter(uuids.chunks(jsonapi::PAGE_SIZE))
                     .map(|chunk| api.fetch_batch(chunk))
-                    .buffer_unordered(self.parallelism)
+                    .buffer_unordered(self.read_concurrency())
                     .try_collect()
                     .await?;
                 batches.into_iter().flatten().collect()
@@ -163,7 +169,7 @@ impl Site {
                 let pages = changes.iter().filter_map(|c| c.page.as_ref());
                 let nodes: Vec<Option<RemotePage>> = stream::iter(pages)
                     .map(|page| api.find(page))
-                    .buffer_unordered(self.parallelism)
+                    .buffer_unordered(self.read_concurrency())
                     .try_collect()
                     .await?;
                 nodes.into_iter().flatten().collect()

@@ -58,7 +58,7 @@ impl Rest {
 
     async fn by_alias(&self, alias: &str) -> Result<Option<RemotePage>, DrupalError> {
         let path = format!("{}?_format=json", encode_path(alias));
-        let Some(node) = self.client.get_json(&path, MEDIA).await? else {
+        let Some(node) = self.client.get_json::<Value>(&path, MEDIA).await? else {
             return Ok(None);
         };
         // An alias of another entity type or bundle is not one of our pages.
@@ -160,7 +160,7 @@ impl Rest {
         if !response.ok() {
             return Err(response.error(&method, path));
         }
-        remote_page(&response.json(&method, path)?).ok_or_else(|| DrupalError::Protocol {
+        remote_page(&response.json::<Value>(&method, path)?).ok_or_else(|| DrupalError::Protocol {
             method: method.to_string(),
             path: path.to_owned(),
             message: "the answer is not a node".into(),

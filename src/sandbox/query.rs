@@ -219,7 +219,7 @@ impl Condition {
 /// value cannot be read as that type.
 fn compare_to(actual: &Scalar, value: &str) -> Option<Ordering> {
     match actual {
-        Scalar::Str(s) => Some(s.to_lowercase().cmp(&value.to_lowercase())),
+        Scalar::Str(s) => Some(cmp_caseless(s, value)),
         Scalar::Int(n) => {
             let value = value.trim();
             value
@@ -240,16 +240,20 @@ fn compare_to(actual: &Scalar, value: &str) -> Option<Ordering> {
     }
 }
 
+/// Compares text case-insensitively without allocating (filters run once per node and value).
+fn cmp_caseless(a: &str, b: &str) -> Ordering {
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .cmp(b.chars().flat_map(char::to_lowercase))
+}
+
 /// Orders two field values for `sort`: nulls first, text case-insensitively.
 pub fn compare(a: &Scalar, b: &Scalar) -> Ordering {
     match (a, b) {
         (Scalar::Null, Scalar::Null) => Ordering::Equal,
         (Scalar::Null, _) => Ordering::Less,
         (_, Scalar::Null) => Ordering::Greater,
-        (Scalar::Str(a), Scalar::Str(b)) => a
-            .to_lowercase()
-            .cmp(&b.to_lowercase())
-            .then_with(|| a.cmp(b)),
+        (Scalar::Str(a), Scalar::Str(b)) => cmp_caseless(a, b).then_with(|| a.cmp(b)),
         (Scalar::Int(a), Scalar::Int(b)) => a.cmp(b),
         (Scalar::Bool(a), Scalar::Bool(b)) => a.cmp(b),
         _ => Ordering::Equal,
