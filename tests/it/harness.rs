@@ -103,6 +103,22 @@ impl SandboxProc {
             .collect()
     }
 
+    /// Edit node `uuid` through JSON:API as the `editor` account, as a person would in Drupal.
+    pub fn edit_as_editor(&self, uuid: &str, attributes: Value) {
+        let api = "application/vnd.api+json";
+        let body = serde_json::json!({ "data": { "type": "node--page", "id": uuid, "attributes": attributes } });
+        let (status, answer) = http(
+            "PATCH",
+            &format!("{}/jsonapi/node/page/{uuid}", self.url),
+            &[
+                basic("editor", "editor-password"),
+                ("Accept".into(), api.into()),
+            ],
+            Some((api, body.to_string())),
+        );
+        assert_eq!(status, 200, "{answer}");
+    }
+
     /// Kill the process abruptly.
     pub fn kill(&mut self) {
         let _ = self.child.kill();

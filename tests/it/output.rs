@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use crate::harness::{basic, http, repo, Project, SandboxProc};
+use crate::harness::{repo, Project, SandboxProc};
 
 fn validate_against(schema_file: &str, document: &Value) -> Result<(), String> {
     let path = repo().join("schema").join(schema_file);
@@ -113,13 +113,7 @@ fn a_saved_plan_applies_exactly_and_refuses_when_stale() {
         .find(|n| n["attributes"]["title"] == "B")
         .unwrap();
     let uuid = b["id"].as_str().unwrap();
-    let (status, body) = http(
-        "PATCH",
-        &format!("{}/jsonapi/node/page/{uuid}", sandbox.url),
-        &[basic("editor", "editor-password")],
-        Some(("application/vnd.api+json", json!({"data": {"type": "node--page", "id": uuid, "attributes": {"title": "B (edited)"}}}).to_string())),
-    );
-    assert_eq!(status, 200, "{body}");
+    sandbox.edit_as_editor(uuid, json!({ "title": "B (edited)" }));
     let before = sandbox.stats();
     let run = project.run(&["apply", plan_file.to_str().unwrap()]);
     run.code(1);

@@ -22,21 +22,6 @@ fn post_by_hand(sandbox: &SandboxProc, title: &str, id: Option<&str>) -> String 
     doc["data"]["id"].as_str().unwrap().to_owned()
 }
 
-fn edit_as_editor(sandbox: &SandboxProc, uuid: &str, title: &str) {
-    let body =
-        json!({ "data": { "type": "node--page", "id": uuid, "attributes": { "title": title } } });
-    let (status, answer) = http(
-        "PATCH",
-        &format!("{}/jsonapi/node/page/{uuid}", sandbox.url),
-        &[
-            basic("editor", "editor-password"),
-            ("Accept".into(), API.into()),
-        ],
-        Some((API, body.to_string())),
-    );
-    assert_eq!(status, 200, "{answer}");
-}
-
 fn titles(sandbox: &SandboxProc) -> Vec<String> {
     let mut titles: Vec<String> = sandbox
         .nodes()
@@ -180,7 +165,7 @@ fn drift_is_shown_and_each_policy_is_honoured() {
         .page("team.md", "---\ntitle: Team\n---\nteam\n");
     project.run(&["apply"]).code(0);
     let uuid = uuid_of(&sandbox, "About");
-    edit_as_editor(&sandbox, &uuid, "About (edited in Drupal)");
+    sandbox.edit_as_editor(&uuid, json!({ "title": "About (edited in Drupal)" }));
 
     let run = project.run(&["plan", "--detailed-exitcode"]);
     run.code(2);
@@ -237,18 +222,10 @@ fn a_new_revision_made_by_someone_else_is_drift() {
     project.run(&["apply"]).code(0);
     let uuid = uuid_of(&sandbox, "About");
     // Like the Drupal UI: a new revision with the editor's own log message.
-    let body = json!({ "data": { "type": "node--page", "id": uuid, "attributes": {
-        "title": "About (fixed)", "revision_log": "fixed a typo" } } });
-    let (status, answer) = http(
-        "PATCH",
-        &format!("{}/jsonapi/node/page/{uuid}", sandbox.url),
-        &[
-            basic("editor", "editor-password"),
-            ("Accept".into(), API.into()),
-        ],
-        Some((API, body.to_string())),
+    sandbox.edit_as_editor(
+        &uuid,
+        json!({ "title": "About (fixed)", "revision_log": "fixed a typo" }),
     );
-    assert_eq!(status, 200, "{answer}");
     let run = project.run(&["plan", "--on-drift", "fail"]);
     run.code(1);
     assert!(
