@@ -251,18 +251,7 @@ struct Replayer {
 impl Replayer {
     async fn start(setup: Setup) -> Replayer {
         let options = SandboxOptions {
-            users: vec![
-                User {
-                    name: "admin".into(),
-                    password: "admin123".into(),
-                    role: Role::Admin,
-                },
-                User {
-                    name: "editor".into(),
-                    password: "editor123".into(),
-                    role: Role::Editor,
-                },
-            ],
+            users: recorded_users(),
             token_ttl: Duration::from_secs(setup.token_ttl.unwrap_or(3600)),
             ..SandboxOptions::default()
         };
@@ -749,20 +738,25 @@ fn the_comparison_catches_differences() {
 // What no transcript shows: the paid miniOrange issuer, simple_oauth, stats, faults, paging,
 // persistence and the command's own refusals.
 
+/// The accounts of the recording: `admin` (uid 1) and `editor` (content_editor).
+fn recorded_users() -> Vec<User> {
+    vec![
+        User {
+            name: "admin".into(),
+            password: "admin123".into(),
+            role: Role::Admin,
+        },
+        User {
+            name: "editor".into(),
+            password: "editor123".into(),
+            role: Role::Editor,
+        },
+    ]
+}
+
 async fn admin_sandbox(options: SandboxOptions) -> Sandbox {
     let options = SandboxOptions {
-        users: vec![
-            User {
-                name: "admin".into(),
-                password: "admin123".into(),
-                role: Role::Admin,
-            },
-            User {
-                name: "editor".into(),
-                password: "editor123".into(),
-                role: Role::Editor,
-            },
-        ],
+        users: recorded_users(),
         ..options
     };
     Sandbox::start("127.0.0.1:0".parse().unwrap(), options)
