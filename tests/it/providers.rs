@@ -134,10 +134,11 @@ fn rest_alias_rename_leaves_one_alias() {
 fn rest_duplicate_uuid_500_is_resolved_by_looking_the_page_up() {
     // Two applies race: both plan to create every page; for each page one POST lands first
     // and the other is answered Drupal's 500 for a duplicate uuid. Both must succeed, and
-    // every page must exist exactly once.
-    let sandbox = SandboxProc::with_args(&["--latency-ms", "40"]);
+    // every page must exist exactly once. The latency is long and writes sequential so the
+    // two runs collide even if one starts a few hundred milliseconds after the other.
+    let sandbox = SandboxProc::with_args(&["--latency-ms", "150"]);
     let project = project_for(&sandbox, "miniorange", "rest");
-    for i in 0..20 {
+    for i in 0..10 {
         project.page(
             &format!("p{i}.md"),
             &format!("---\ntitle: Page {i}\n---\nBody {i}.\n"),
@@ -146,7 +147,7 @@ fn rest_duplicate_uuid_500_is_resolved_by_looking_the_page_up() {
     let children: Vec<_> = (0..2)
         .map(|_| {
             project
-                .command(&["apply", "--parallelism", "4"])
+                .command(&["apply", "--parallelism", "1"])
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
                 .spawn()
@@ -163,10 +164,10 @@ fn rest_duplicate_uuid_500_is_resolved_by_looking_the_page_up() {
         );
     }
     let nodes = sandbox.nodes();
-    assert_eq!(nodes.len(), 20);
+    assert_eq!(nodes.len(), 10);
     let posts = sandbox.stats().route("POST /node");
     assert!(
-        posts > 20,
+        posts > 10,
         "the race must have produced duplicate posts: {posts}"
     );
     project.run(&["plan", "--detailed-exitcode"]).code(0);
