@@ -155,6 +155,9 @@ pub struct PlanOptions {
     /// UUIDs of pages known to have existed on the site (a managed page missing now was
     /// deleted there by hand).
     pub known: HashSet<Uuid>,
+    /// Whether the API finds pages by UUID (JSON:API); core REST finds them by alias only,
+    /// so a known page it cannot find may merely have a new alias.
+    pub lookup_by_uuid: bool,
 }
 
 /// Compute the plan. Deletions are planned when `remote.namespace_pages` is present.
@@ -162,10 +165,15 @@ pub fn plan(desired: &[Page], remote: &RemoteState, options: &PlanOptions) -> Pl
     let mut plan = Plan::default();
     for page in desired {
         let Some(node) = remote.pages.get(&page.uuid) else {
-            let note = options
-                .known
-                .contains(&page.uuid)
-                .then(|| "deleted on the site".to_owned());
+            let note = options.known.contains(&page.uuid).then(|| {
+                if options.lookup_by_uuid {
+                    "deleted on the site".to_owned()
+                } else {
+                    "not found at its aliases: deleted on the site, or renamed without \
+                     listing the old alias under `aliases:`"
+                        .to_owned()
+                }
+            });
             plan.changes.push(Change {
                 action: Action::Create,
                 key: page.key.clone(),
@@ -519,6 +527,7 @@ mod tests {
             namespace: NS.into(),
             on_drift,
             known: HashSet::new(),
+            lookup_by_uuid: true,
         }
     }
 
@@ -761,9 +770,13 @@ mod tests {
         let about = page("about", "About");
         let mut o = options(OnDrift::Overwrite);
         o.known.insert(about.uuid);
-        let p = plan(&[about], &RemoteState::default(), &o);
+        let p = plan(std::slice::from_ref(&about), &RemoteState::default(), &o);
         assert_eq!(p.changes[0].action, Action::Create);
         assert_eq!(p.changes[0].note.as_deref(), Some("deleted on the site"));
+        // Core REST looks pages up by alias: missing may also mean renamed.
+        o.lookup_by_uuid = false;
+        let p = plan(&[about], &RemoteState::default(), &o);
+        assert!(p.changes[0].note.as_deref().unwrap().contains("`aliases:`"));
     }
 
     #[test]

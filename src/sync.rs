@@ -374,6 +374,7 @@ async fn make_plan(
             namespace: settings.namespace.clone(),
             on_drift: sync.on_drift,
             known: target.known(),
+            lookup_by_uuid: settings.api == crate::config::Api::Jsonapi,
         },
     ))
 }

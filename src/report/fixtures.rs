@@ -67,6 +67,7 @@ fn plan_of(
             namespace: NS.into(),
             on_drift,
             known: HashSet::new(),
+            lookup_by_uuid: true,
         },
     )
 }

@@ -210,28 +210,6 @@ fn a_wrong_password_is_named_and_never_printed() {
 }
 
 #[test]
-fn renaming_an_alias_keeps_one_alias() {
-    let sandbox = SandboxProc::start();
-    let project = Project::new(&sandbox.url);
-    project.page("about.md", "---\ntitle: About\npath: /about\n---\nx\n");
-    project.run(&["apply"]).code(0);
-    project.page("about.md", "---\ntitle: About\npath: /about-us\n---\nx\n");
-    let run = project.run(&["apply"]);
-    run.code(0);
-    assert!(
-        run.stdout.contains("alias: \"/about\" -> \"/about-us\""),
-        "{}",
-        run.stdout
-    );
-    let nodes = sandbox.nodes();
-    let nid = nodes[0]["attributes"]["drupal_internal__nid"]
-        .as_u64()
-        .unwrap();
-    assert_eq!(sandbox.aliases_of(nid), ["/about-us"]);
-    project.run(&["plan", "--detailed-exitcode"]).code(0);
-}
-
-#[test]
 fn readme_first_command_creates_every_page_of_the_repo() {
     let output = std::process::Command::new(crate::harness::bin())
         .args(["apply", "--sandbox"])

@@ -91,6 +91,7 @@ fn no_change_plan(pages: &[Page]) -> anyhow::Result<()> {
         namespace: NAMESPACE.into(),
         on_drift: OnDrift::Overwrite,
         known: HashSet::new(),
+        lookup_by_uuid: true,
     };
     let plan = plan::plan(pages, &remote, &options);
     if !plan.is_empty() || plan.unchanged != pages.len() {
