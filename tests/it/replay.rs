@@ -657,13 +657,9 @@ fn tamper(token: &str) -> String {
 fn every_transcript_is_replayed_or_skipped_with_a_reason() {
     let mut files: Vec<String> = std::fs::read_dir(FIXTURES)
         .unwrap()
-        .map(|entry| {
-            entry
-                .unwrap()
-                .file_name()
-                .to_string_lossy()
-                .trim_end_matches(".txt")
-                .to_owned()
+        .filter_map(|entry| {
+            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+            name.strip_suffix(".txt").map(str::to_owned)
         })
         .collect();
     files.sort();
