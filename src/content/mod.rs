@@ -22,17 +22,20 @@
 //!   directories; other files (images) are ignored like any non-page file.
 //! - Columns count characters (not bytes); a diagnostic about a whole path has line 0.
 
+mod anchors;
 mod fields;
+mod flavor;
 mod front_matter;
 mod identity;
 mod markdown;
+mod shortcodes;
 mod text;
 mod validate;
 mod value;
 mod walk;
 mod yaml_pages;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -40,6 +43,9 @@ use uuid::Uuid;
 
 use crate::page::{self, Page, Source};
 use fields::{Fields, Origin};
+pub use flavor::{Flavor, GeneratorOptions, ShortcodeMode};
+use flavor::{Rules, Templates, Url};
+use markdown::LinkTarget;
 use text::{LineIndex, Pos};
 use walk::{Filter, Kind, SourceFile};
 
@@ -57,6 +63,9 @@ pub struct ContentOptions {
     pub exclude: Vec<String>,
     /// Warnings count as errors (`validate --strict`).
     pub strict: bool,
+    /// The static-site generator the content was written for, and how its templates and
+    /// headings are handled (CONTRACT §9).
+    pub generator: GeneratorOptions,
 }
 
 /// How bad a diagnostic is.
@@ -114,6 +123,10 @@ pub struct Content {
     pub pages: Vec<Page>,
     /// Sorted by file, line and column. Under `strict`, warnings are already errors.
     pub diagnostics: Vec<Diagnostic>,
+    /// Page files and folders left out on purpose: the path as shown, and why.
+    pub skipped: Vec<(String, String)>,
+    /// The generator the content was read as.
+    pub flavor: Option<Flavor>,
 }
 
 impl Content {
@@ -158,6 +171,12 @@ impl Problem {
 
 /// Walk, parse, render and validate the content directory.
 pub fn load(options: &ContentOptions) -> Content {
+    let now = crate::sandbox::timestamp::format(crate::sandbox::timestamp::now());
+    let generator = flavor::resolve(&options.dir, &options.generator, now[..19].to_owned());
+    let options = &ContentOptions {
+        generator,
+        ..options.clone()
+    };
     let (filter, filter_problem) = match Filter::new(&options.exclude) {
         Ok(filter) => (filter, None),
         Err(message) => {
@@ -168,9 +187,13 @@ pub fn load(options: &ContentOptions) -> Content {
             )
         }
     };
+    let filter = filter.with_generator(&options.generator);
     let walked = walk::walk(options, &filter);
     let mut content = build(&walked.files, &walked.unreadable, &filter, options);
     content.diagnostics.extend(walked.diagnostics);
+    content.skipped.extend(walked.skipped);
+    content.skipped.sort();
+    content.flavor = Some(options.generator.flavor);
     content.diagnostics.extend(filter_problem);
     finish(content, options.strict)
 }
@@ -200,8 +223,16 @@ struct Draft<'f> {
     uuid_pos: Pos,
     alias: String,
     alias_pos: Pos,
-    body: Body<'f>,
+    body: Body,
     problems: Vec<Problem>,
+    /// What the generator's keys say about the page.
+    rules: Rules,
+    /// Headings get ids.
+    heading_ids: bool,
+    /// The ids a link's fragment may name (filled before any page is rendered).
+    anchors: HashSet<String>,
+    /// Templates removed from the body: name and position.
+    removed: Vec<(String, Pos)>,
 }
 
 impl Draft<'_> {
@@ -223,41 +254,55 @@ impl Draft<'_> {
     /// page needs it as its title.
     fn render(
         &mut self,
-        resolve: impl Fn(&str) -> Result<String, String>,
+        resolve: impl Fn(&str, Option<&str>) -> Result<LinkTarget, String>,
     ) -> (String, Option<String>) {
         let take_title = self.fields.title.is_none();
-        let (rendered, at) = match &mut self.body {
+        let ids = self.heading_ids;
+        let (rendered, at, warned_at) = match &mut self.body {
             Body::File(body, offset) => {
-                let rendered = markdown::render(body, take_title, resolve);
+                let rendered = markdown::render_with(&body.text, take_title, ids, resolve);
                 let index = LineIndex::new(&self.file.text);
-                let at: Vec<Pos> = rendered
-                    .broken_links
-                    .iter()
-                    .map(|(o, _)| index.position(*offset + o))
-                    .collect();
-                (rendered, at)
+                let at = |o: &usize| index.position(*offset + body.original(*o));
+                let broken = rendered.broken_links.iter().map(|(o, _)| at(o)).collect();
+                let warned = rendered.link_warnings.iter().map(|(o, _)| at(o)).collect();
+                (rendered, broken, warned)
             }
             Body::Key(body, key) => {
-                let rendered = markdown::render(body, take_title, resolve);
-                let at = rendered
-                    .broken_links
-                    .iter()
-                    .map(|(o, _)| yaml_pages::body_pos(&self.file.text, *key, body, *o))
-                    .collect();
-                (rendered, at)
+                let rendered = markdown::render_with(body, take_title, ids, resolve);
+                let at = |o: &usize| yaml_pages::body_pos(&self.file.text, *key, body, *o);
+                let broken = rendered.broken_links.iter().map(|(o, _)| at(o)).collect();
+                let warned = rendered.link_warnings.iter().map(|(o, _)| at(o)).collect();
+                (rendered, broken, warned)
             }
             Body::Html(html) => return (std::mem::take(html), None),
         };
+        let at: Vec<Pos> = at;
+        let warned_at: Vec<Pos> = warned_at;
         for (pos, (_, message)) in at.into_iter().zip(rendered.broken_links) {
             self.problems.push(Problem::error(pos, message));
         }
+        for (pos, (_, message)) in warned_at.into_iter().zip(rendered.link_warnings) {
+            self.problems.push(Problem::warning(pos, message));
+        }
         (rendered.html, rendered.title)
+    }
+
+    /// The anchors links may name on this page.
+    fn collect_anchors(&mut self) {
+        let take_title = self.fields.title.is_none();
+        let body = match &self.body {
+            Body::File(body, _) => body.text.as_str(),
+            Body::Key(body, _) => body.as_str(),
+            Body::Html(_) => return,
+        };
+        self.anchors = anchors::collect(body, markdown::OPTIONS, self.heading_ids, take_title);
     }
 }
 
-enum Body<'f> {
-    /// The Markdown body of a `.md` file, starting at this byte offset of the file.
-    File(&'f str, usize),
+enum Body {
+    /// The Markdown body of a `.md` file (its templates expanded), starting at this byte
+    /// offset of the file.
+    File(shortcodes::Expanded, usize),
     /// Markdown from a YAML `body` key written at this position.
     Key(String, Pos),
     Html(String),
@@ -274,9 +319,14 @@ fn build(
     let mut drafts = Vec::new();
     // Markdown files that exist but define no page, so links to them are broken.
     let mut invalid = unreadable.clone();
+    let markdown_files: HashSet<&str> = files
+        .iter()
+        .filter(|f| f.kind == Kind::Markdown)
+        .map(|f| f.rel.as_str())
+        .collect();
     for file in files {
         let (found, problems) = match file.kind {
-            Kind::Markdown => read_markdown(file, options),
+            Kind::Markdown => read_markdown(file, &markdown_files, options),
             Kind::Yaml => read_yaml(file, options),
         };
         if found.is_empty() {
@@ -291,19 +341,54 @@ fn build(
     }
     drafts.sort_by(|a, b| a.source.cmp(&b.source));
 
-    let targets: HashMap<&str, String> = drafts
-        .iter()
-        .filter(|d| d.file.kind == Kind::Markdown)
-        .map(|d| (d.file.rel.as_str(), d.alias.clone()))
+    // Pages the generator never renders are not pages.
+    let unrendered = unrendered(&drafts, options.generator.flavor);
+    let mut skipped = Vec::new();
+    drafts.retain(|d| match unrendered.get(d.file.rel.as_str()) {
+        Some(why) if d.file.kind == Kind::Markdown => {
+            skipped.push((d.file.display.clone(), why.clone()));
+            false
+        }
+        _ => true,
+    });
+    let mut drafts = parallel_map(drafts, |mut draft| {
+        draft.collect_anchors();
+        draft
+    });
+    let anchors: Vec<HashSet<String>> = drafts
+        .iter_mut()
+        .map(|d| std::mem::take(&mut d.anchors))
         .collect();
-    let resolve = |from: &str, path: &str| -> Result<String, String> {
+    let targets: HashMap<String, (String, usize)> = drafts
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.file.kind == Kind::Markdown)
+        .map(|(i, d)| (d.file.rel.clone(), (d.alias.clone(), i)))
+        .collect();
+    let resolve = |from: &str, own: &HashSet<String>, path: &str, fragment: Option<&str>| {
+        let missing = |anchors: &HashSet<String>, name: &str| {
+            fragment
+                .filter(|f| !anchors.contains(*f))
+                .map(|f| format!("{name} has no heading or anchor `#{f}`"))
+        };
+        if path.is_empty() {
+            return Ok(LinkTarget {
+                alias: String::new(),
+                warning: missing(own, "this page"),
+            });
+        }
         let Some(target) = markdown::join(from, path) else {
             return Err("it points outside the content directory".to_owned());
         };
-        if let Some(alias) = targets.get(target.as_str()) {
-            return Ok(alias.clone());
+        if let Some((alias, index)) = targets.get(target.as_str()) {
+            return Ok(LinkTarget {
+                alias: alias.clone(),
+                warning: missing(&anchors[*index], &format!("`{target}`")),
+            });
         }
-        Err(if invalid.contains(&target) {
+        Err(if let Some(why) = unrendered.get(target.as_str()) {
+            format!("`{target}` is not a page ({why})")
+        } else if invalid.contains(&target) {
             format!("`{target}` has errors, so it is not a page")
         } else if let Some(why) = filter.skips(&target) {
             format!("`{target}` is {why}, so it is not a page")
@@ -314,10 +399,13 @@ fn build(
 
     let claims: Vec<validate::Claim> = drafts.iter().map(Draft::claim).collect();
     diagnostics.extend(validate::duplicates(&claims));
+    let removed = removed_templates(&drafts, options.generator.templates());
+    diagnostics.extend(removed);
 
-    let finish = |mut draft: Draft| -> (Option<Page>, Vec<Diagnostic>) {
+    let finish = |(index, mut draft): (usize, Draft)| -> (Option<Page>, Vec<Diagnostic>) {
         let file = draft.file;
-        let (html, h1) = draft.render(|path| resolve(&file.rel, path));
+        let own = &anchors[index];
+        let (html, h1) = draft.render(|path, fragment| resolve(&file.rel, own, path, fragment));
         let title = match (draft.fields.title.take(), h1) {
             (Some(title), _) => Some(title.value),
             (None, Some(h1)) if !h1.is_empty() => Some(h1),
@@ -349,11 +437,95 @@ fn build(
         (page, problems)
     };
     let mut pages = Vec::new();
-    for (page, problems) in parallel_map(drafts, finish) {
+    let numbered: Vec<(usize, Draft)> = drafts.into_iter().enumerate().collect();
+    for (page, problems) in parallel_map(numbered, finish) {
         pages.extend(page);
         diagnostics.extend(problems);
     }
-    Content { pages, diagnostics }
+    Content {
+        pages,
+        diagnostics,
+        skipped,
+        flavor: Some(options.generator.flavor),
+    }
+}
+
+/// The page files the generator never renders, and why: `headless` and `build.render`
+/// pages, pages below a section whose `cascade` says so, and Hugo's leaf-bundle resources
+/// (Markdown files beside or below an `index.md`).
+fn unrendered(drafts: &[Draft], flavor: Flavor) -> HashMap<String, String> {
+    let folder = |rel: &str| rel.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
+    let mut found = HashMap::new();
+    let mut cascades = Vec::new();
+    let mut bundles = HashSet::new();
+    for draft in drafts {
+        let rel = draft.file.rel.as_str();
+        if let Some(why) = draft.rules.never {
+            found.insert(rel.to_owned(), why.to_owned());
+        }
+        if draft.rules.cascade_never {
+            cascades.push((folder(rel), rel));
+        }
+        let name = rel.rsplit('/').next().unwrap_or(rel);
+        if flavor == Flavor::Hugo && name == "index.md" && rel != "index.md" {
+            bundles.insert(folder(rel));
+        }
+    }
+    for draft in drafts {
+        let rel = draft.file.rel.as_str();
+        let under = |dir: &str| dir.is_empty() || rel.starts_with(&format!("{dir}/"));
+        if let Some((_, section)) = cascades.iter().find(|(dir, section)| under(dir) && rel != *section) {
+            found
+                .entry(rel.to_owned())
+                .or_insert_with(|| format!("the `cascade` of `{section}` stops Hugo from rendering it"));
+        }
+        let mut dir = folder(rel);
+        loop {
+            if bundles.contains(&dir) && rel != format!("{dir}/index.md") {
+                found.entry(rel.to_owned()).or_insert_with(|| {
+                    format!("a resource of Hugo's leaf bundle `{dir}/index.md`, not a page")
+                });
+                break;
+            }
+            match dir.rsplit_once('/') {
+                Some((parent, _)) => dir = parent.to_owned(),
+                None => break,
+            }
+        }
+    }
+    found
+}
+
+/// One warning per removed template name: how many times, and the first place.
+fn removed_templates(drafts: &[Draft], templates: Templates) -> Vec<Diagnostic> {
+    let mut by_name: BTreeMap<&str, (usize, &str, Pos)> = BTreeMap::new();
+    for draft in drafts {
+        for (name, pos) in &draft.removed {
+            let entry = by_name
+                .entry(name.as_str())
+                .or_insert((0, draft.file.display.as_str(), *pos));
+            entry.0 += 1;
+        }
+    }
+    let kind = match templates {
+        Templates::Liquid => "Liquid tag",
+        _ => "shortcode",
+    };
+    by_name
+        .into_iter()
+        .map(|(name, (count, path, pos))| {
+            let times = if count == 1 {
+                "once".to_owned()
+            } else {
+                format!("{count} times, the first here")
+            };
+            let message = format!(
+                "{kind} `{name}` removed ({times}): Drupal cannot run it; its inner Markdown, if any, is kept \
+                 (`[content].shortcodes = \"keep\"` publishes templates as text)"
+            );
+            Diagnostic::new(path.to_owned(), Problem::warning(pos, message))
+        })
+        .collect()
 }
 
 /// `f` over `items` on every core, results in order. Rendering is most of a load's work,
@@ -394,6 +566,9 @@ fn page(draft: Draft, title: String, body: String, options: &ContentOptions) -> 
         aliases,
         ..
     } = draft.fields;
+    // A page the generator would not publish now (future, expired, `published: false`)
+    // is a draft.
+    let held = draft.rules.unpublished.is_some();
     Page {
         key: draft.key,
         uuid: draft.uuid,
@@ -402,8 +577,8 @@ fn page(draft: Draft, title: String, body: String, options: &ContentOptions) -> 
         title,
         alias: draft.alias,
         previous_aliases: aliases,
-        published: published.unwrap_or(true),
-        status_explicit: published.is_some(),
+        published: published.unwrap_or(true) && !held,
+        status_explicit: published.is_some() || held,
         body,
         format: format.unwrap_or_else(|| options.default_format.clone()),
         summary,
@@ -412,6 +587,7 @@ fn page(draft: Draft, title: String, body: String, options: &ContentOptions) -> 
 
 fn read_markdown<'f>(
     file: &'f SourceFile,
+    files: &HashSet<&str>,
     options: &ContentOptions,
 ) -> (Vec<Draft<'f>>, Vec<Problem>) {
     let split = match front_matter::split(&file.text) {
@@ -423,12 +599,107 @@ fn read_markdown<'f>(
         Some(Ok(entries)) => entries,
         None => Vec::new(),
     };
-    let (fields, problems) = fields::extract(entries, Origin::Markdown);
-    let body = Body::File(split.body, split.body_offset);
-    (
-        vec![draft(file, 1, fields, body, problems, options)],
-        Vec::new(),
-    )
+    let (entries, rules, mut problems) = flavor::interpret(entries, &file.rel, &options.generator);
+    let (fields, more) = fields::extract(entries, Origin::Markdown);
+    problems.extend(more);
+    let find = |written: &str| find_page(files, &file.rel, written);
+    let expanded = shortcodes::expand(split.body, options.generator.templates(), &find);
+    let index = LineIndex::new(&file.text);
+    let at = |offset: usize| index.position(split.body_offset + offset);
+    for (offset, message) in &expanded.broken {
+        problems.push(Problem::error(at(*offset), message.clone()));
+    }
+    let removed = expanded
+        .removed
+        .iter()
+        .map(|(name, offset)| (name.clone(), at(*offset)))
+        .collect();
+    let body = Body::File(expanded, split.body_offset);
+    let mut draft = draft(file, 1, fields, body, problems, options);
+    apply_rules(&mut draft, rules, options.generator.flavor);
+    draft.removed = removed;
+    (vec![draft], Vec::new())
+}
+
+/// The page file a template reference names (Hugo `ref`, Liquid `link`): relative to the page,
+/// else from the content dir; with or without `.md`, or a folder's `index.md`/`_index.md`.
+fn find_page(files: &HashSet<&str>, from: &str, written: &str) -> Option<String> {
+    let mut bases = Vec::new();
+    if !written.starts_with('/') {
+        bases.extend(markdown::join(from, written));
+    }
+    bases.extend(markdown::join("", written.trim_start_matches('/')));
+    for base in bases {
+        let base = base.trim_end_matches('/');
+        for candidate in [
+            base.to_owned(),
+            format!("{base}.md"),
+            format!("{base}/index.md"),
+            format!("{base}/_index.md"),
+        ] {
+            if files.contains(candidate.as_str()) {
+                return Some(candidate);
+            }
+        }
+    }
+    None
+}
+
+/// Settle what a generator's keys change: the alias (`url`, `slug`, `permalink`, Zola
+/// `path`, Docusaurus `id` and number prefixes) unless `path:` set it, and heading ids.
+fn apply_rules(draft: &mut Draft, rules: Rules, flavor: Flavor) {
+    if let Some(on) = rules.heading_ids {
+        draft.heading_ids = on;
+    }
+    if draft.fields.path.is_none() && !draft.fields.rejected.iter().any(|k| k == "path") {
+        let folder = |alias: &str| alias.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
+        let mut alias = None;
+        if flavor == Flavor::Docusaurus {
+            let mut docusaurus = docusaurus_alias(&draft.alias);
+            if let Some(id) = &rules.doc_id {
+                docusaurus = format!("{}/{}", folder(&docusaurus), id.value);
+            }
+            alias = Some((docusaurus, draft.alias_pos));
+        }
+        match &rules.url {
+            Some(url) => {
+                let value = match &url.value {
+                    Url::Alias(written) => flavor::normalize_url(written),
+                    Url::Slug(slug) => {
+                        let base = alias.as_ref().map_or(draft.alias.as_str(), |(a, _)| a);
+                        format!("{}/{}", folder(base), slug.trim_matches('/'))
+                    }
+                };
+                alias = Some((value, url.pos));
+            }
+            None => {}
+        }
+        if let Some((value, pos)) = alias {
+            if let Err(why) = identity::check_alias(&value) {
+                draft
+                    .problems
+                    .push(Problem::error(pos, format!("invalid alias `{value}`: {why}")));
+            }
+            draft.alias = value;
+            draft.alias_pos = pos;
+        }
+    }
+    draft.rules = rules;
+}
+
+/// Docusaurus drops number prefixes (`01-intro` → `intro`) from every segment of a URL.
+fn docusaurus_alias(alias: &str) -> String {
+    alias
+        .split('/')
+        .map(|segment| {
+            let digits = segment.bytes().take_while(u8::is_ascii_digit).count();
+            match segment[digits..].strip_prefix(['-', '_', '.']) {
+                Some(rest) if digits > 0 && !rest.is_empty() => rest,
+                _ => segment,
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn read_yaml<'f>(file: &'f SourceFile, options: &ContentOptions) -> (Vec<Draft<'f>>, Vec<Problem>) {
@@ -436,12 +707,17 @@ fn read_yaml<'f>(file: &'f SourceFile, options: &ContentOptions) -> (Vec<Draft<'
     let drafts = pages
         .into_iter()
         .map(|page| {
-            let (mut fields, problems) = fields::extract(page.entries, Origin::Yaml);
+            let (entries, rules, mut problems) =
+                flavor::interpret(page.entries, &file.rel, &options.generator);
+            let (mut fields, more) = fields::extract(entries, Origin::Yaml);
+            problems.extend(more);
             let body = match (fields.body.take(), fields.body_html.take()) {
                 (Some(markdown), _) => Body::Key(markdown.value, markdown.pos),
                 (None, html) => Body::Html(html.unwrap_or_default()),
             };
-            draft(file, page.line, fields, body, problems, options)
+            let mut draft = draft(file, page.line, fields, body, problems, options);
+            apply_rules(&mut draft, rules, options.generator.flavor);
+            draft
         })
         .collect();
     (drafts, problems)
@@ -452,7 +728,7 @@ fn draft<'f>(
     file: &'f SourceFile,
     line: usize,
     fields: Fields,
-    body: Body<'f>,
+    body: Body,
     mut problems: Vec<Problem>,
     options: &ContentOptions,
 ) -> Draft<'f> {
@@ -498,6 +774,10 @@ fn draft<'f>(
         alias_pos,
         body,
         problems,
+        rules: Rules::default(),
+        heading_ids: options.generator.heading_ids,
+        anchors: HashSet::new(),
+        removed: Vec::new(),
     }
 }
 

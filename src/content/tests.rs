@@ -13,6 +13,7 @@ fn options() -> ContentOptions {
         default_format: "basic_html".into(),
         exclude: Vec::new(),
         strict: false,
+        generator: GeneratorOptions::default(),
     }
 }
 
@@ -241,7 +242,7 @@ fn links_point_at_aliases() {
     let files = [
         ("docs/a.md", "# A\n\n[people](../team/index.md#people) [b](b.markdown) [out](https://x.org/y.md) [d](drafts/d.md)\n"),
         ("docs/b.markdown", "---\ntitle: B\npath: /bee\n---\n"),
-        ("team/index.md", "# Team\n"),
+        ("team/index.md", "# Team\n\n## People\n"),
     ];
     let filter = Filter::new(&["docs/drafts/**".into()]).unwrap();
     let content = run_with(&files, &filter, &options());

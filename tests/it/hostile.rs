@@ -63,6 +63,7 @@ impl Site {
             default_format: "basic_html".into(),
             exclude: self.exclude.clone(),
             strict: false,
+            generator: Default::default(),
         };
         let (done, result) = mpsc::channel();
         thread::spawn(move || {

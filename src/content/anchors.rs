@@ -1,0 +1,229 @@
+//! Heading ids and the anchors of a page: GitHub's slug rules (what Hugo, Docusaurus and
+//! GitHub itself use), unique per page, a `{#custom}` id honoured; and GitHub alerts
+//! (`> [!NOTE]`) as HTML that Drupal's `basic_html` keeps.
+//!
+//! [`HeadingIds`] is an adapter over the renderer's events; [`collect`] finds the same ids
+//! (plus `id`/`name` attributes in raw HTML) without rendering, so links from other pages can
+//! be checked before any page is rendered.
+
+use std::collections::{HashSet, VecDeque};
+
+use pulldown_cmark::{BlockQuoteKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+
+/// The ids of one page's headings, made unique in document order.
+#[derive(Debug, Default)]
+pub struct Slugger {
+    used: HashSet<String>,
+}
+
+impl Slugger {
+    /// The id for a heading: `custom` as written, else the slug of `text`, with `-1`, `-2` …
+    /// appended when taken.
+    pub fn id(&mut self, text: &str, custom: Option<&str>) -> String {
+        if let Some(custom) = custom {
+            self.used.insert(custom.to_owned());
+            return custom.to_owned();
+        }
+        let base = slug(text);
+        let mut id = base.clone();
+        let mut n = 0;
+        while self.used.contains(&id) {
+            n += 1;
+            id = format!("{base}-{n}");
+        }
+        self.used.insert(id.clone());
+        id
+    }
+
+    /// Every id given out.
+    pub fn into_ids(self) -> HashSet<String> {
+        self.used
+    }
+}
+
+/// GitHub's heading slug: lowercase; letters, digits, `-` and `_` kept, spaces become `-`,
+/// everything else dropped.
+pub fn slug(text: &str) -> String {
+    text.trim()
+        .chars()
+        .flat_map(char::to_lowercase)
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Events of a rendered body with an `id` on every heading (when `generate`; a `{#custom}`
+/// id always). The ids end up in `slugger`.
+pub struct HeadingIds<'s, 'e, I: Iterator<Item = Event<'e>>> {
+    inner: I,
+    slugger: &'s mut Slugger,
+    generate: bool,
+    queue: VecDeque<Event<'e>>,
+}
+
+impl<'s, 'e, I: Iterator<Item = Event<'e>>> HeadingIds<'s, 'e, I> {
+    pub fn new(inner: I, slugger: &'s mut Slugger, generate: bool) -> Self {
+        HeadingIds {
+            inner,
+            slugger,
+            generate,
+            queue: VecDeque::new(),
+        }
+    }
+}
+
+impl<'e, I: Iterator<Item = Event<'e>>> Iterator for HeadingIds<'_, 'e, I> {
+    type Item = Event<'e>;
+
+    fn next(&mut self) -> Option<Event<'e>> {
+        if let Some(event) = self.queue.pop_front() {
+            return Some(event);
+        }
+        let event = self.inner.next()?;
+        let Event::Start(Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }) = event
+        else {
+            return Some(event);
+        };
+        // Buffer the heading to learn its text before its start tag is written.
+        let mut text = String::new();
+        for event in self.inner.by_ref() {
+            let end = matches!(event, Event::End(TagEnd::Heading(_)));
+            match &event {
+                Event::Text(t) | Event::Code(t) => text.push_str(t),
+                Event::SoftBreak | Event::HardBreak => text.push(' '),
+                _ => {}
+            }
+            self.queue.push_back(event);
+            if end {
+                break;
+            }
+        }
+        let id = match id {
+            Some(custom) => Some(CowStr::from(self.slugger.id(&text, Some(&custom)))),
+            None if self.generate => Some(CowStr::from(self.slugger.id(&text, None))),
+            None => None,
+        };
+        Some(Event::Start(Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }))
+    }
+}
+
+/// The anchors a page has: its headings' ids and the `id`/`name` attributes of its raw HTML.
+/// `skip_title` leaves out a leading H1 that becomes the title.
+pub fn collect(body: &str, options: Options, generate: bool, skip_title: bool) -> HashSet<String> {
+    let mut slugger = Slugger::default();
+    let mut html_ids = Vec::new();
+    let mut in_title = false;
+    let events = Parser::new_ext(body, options)
+        .enumerate()
+        .filter_map(|(index, event)| {
+            if index == 0 && skip_title {
+                if let Event::Start(Tag::Heading {
+                    level: pulldown_cmark::HeadingLevel::H1,
+                    ..
+                }) = event
+                {
+                    in_title = true;
+                    return None;
+                }
+            }
+            if in_title {
+                in_title = !matches!(event, Event::End(TagEnd::Heading(_)));
+                return None;
+            }
+            if let Event::Html(html) | Event::InlineHtml(html) = &event {
+                html_ids.extend(attribute_ids(html));
+            }
+            Some(event)
+        });
+    for _ in HeadingIds::new(events, &mut slugger, generate) {}
+    let mut ids = slugger.into_ids();
+    ids.extend(html_ids);
+    ids
+}
+
+/// Values of `id="…"` and `name="…"` attributes in raw HTML.
+fn attribute_ids(html: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    for attribute in ["id=", "name="] {
+        let mut rest = html;
+        while let Some(at) = rest.find(attribute) {
+            let before = rest[..at].chars().next_back();
+            rest = &rest[at + attribute.len()..];
+            if !before.is_some_and(char::is_whitespace) {
+                continue;
+            }
+            let Some(quote) = rest.chars().next().filter(|c| matches!(c, '"' | '\'')) else {
+                continue;
+            };
+            if let Some(end) = rest[1..].find(quote) {
+                ids.push(rest[1..=end].to_owned());
+            }
+        }
+    }
+    ids
+}
+
+/// The HTML that opens a GitHub alert: a plain blockquote (`basic_html` drops classes)
+/// whose first line names the kind.
+pub fn alert_start(kind: BlockQuoteKind) -> String {
+    let label = match kind {
+        BlockQuoteKind::Note => "Note",
+        BlockQuoteKind::Tip => "Tip",
+        BlockQuoteKind::Important => "Important",
+        BlockQuoteKind::Warning => "Warning",
+        BlockQuoteKind::Caution => "Caution",
+    };
+    format!("<blockquote>\n<p><strong>{label}</strong></p>\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_follow_github() {
+        for (text, want) in [
+            ("Getting Started", "getting-started"),
+            ("What's new in 2.0?", "whats-new-in-20"),
+            ("  API: `get_page()`  ", "api-get_page"),
+            ("Ünïcode Straße", "ünïcode-straße"),
+            ("a -- b", "a----b"),
+            ("C++ & Rust!", "c--rust"),
+        ] {
+            assert_eq!(slug(text), want, "{text}");
+        }
+        let mut slugger = Slugger::default();
+        let ids: Vec<String> = [("A", None), ("A", None), ("x", Some("a-1")), ("A", None)]
+            .iter()
+            .map(|(t, c)| slugger.id(t, *c))
+            .collect();
+        assert_eq!(ids, ["a", "a-1", "a-1", "a-2"]);
+    }
+
+    #[test]
+    fn collected_anchors() {
+        let options = Options::ENABLE_HEADING_ATTRIBUTES;
+        let body = "# Title\n\n## Intro *one*\n\n## Intro one\n\n### Custom {#mine}\n\n<a name=\"old\"></a> <span id='x'>y</span>\n";
+        let ids = collect(body, options, true, true);
+        let mut ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        ids.sort_unstable();
+        assert_eq!(ids, ["intro-one", "intro-one-1", "mine", "old", "x"]);
+        let ids = collect(body, options, false, false);
+        let mut ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        ids.sort_unstable();
+        assert_eq!(ids, ["mine", "old", "x"]);
+    }
+}
