@@ -209,6 +209,7 @@ fn validate(cli: &Cli, strict: bool, output: &Output) -> anyhow::Result<Exit> {
         },
     )?;
     let content = load_content(&settings, output)?;
+    report_skipped(&content, output);
     let warnings = content.diagnostics.len();
     output.data(&format!(
         "ok: {} page{} in {}{}\n",
@@ -225,6 +226,29 @@ fn validate(cli: &Cli, strict: bool, output: &Output) -> anyhow::Result<Exit> {
         }
     ));
     Ok(Exit::Success)
+}
+
+/// Notes on stderr: which generator the content was read as, and what was left out, why.
+fn report_skipped(content: &Content, output: &Output) {
+    if let Some(flavor) = content.flavor.filter(|f| f.is_generator()) {
+        output.note(&format!(
+            "note: content read as written for {}",
+            flavor.name()
+        ));
+    }
+    let mut by_reason: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for (path, why) in &content.skipped {
+        by_reason.entry(why).or_default().push(path);
+    }
+    for (why, paths) in by_reason {
+        let shown: Vec<String> = paths.iter().take(3).map(|p| format!("`{p}`")).collect();
+        let more = if paths.len() > 3 { ", …" } else { "" };
+        output.note(&format!(
+            "note: skipped {} ({why}): {}{more}",
+            paths.len(),
+            shown.join(", ")
+        ));
+    }
 }
 
 /// A directory as the user knows it: relative to the working directory when under it.

@@ -10,10 +10,40 @@ use std::collections::{HashSet, VecDeque};
 
 use pulldown_cmark::{BlockQuoteKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 
+/// How a generator turns a heading into an id, so links written for it keep working.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SlugStyle {
+    /// GitHub's (Hugo, Docusaurus, Jekyll's GFM input, drupal-sync's own).
+    #[default]
+    Github,
+    /// Zola's: every run of other characters is one `-`.
+    Zola,
+    /// Python-Markdown's `toc` (MkDocs): ASCII only, runs of spaces and `-` are one `-`,
+    /// duplicates take `_1`.
+    Mkdocs,
+}
+
+/// How headings get ids: generated or not (a `{#custom}` id always), in which style.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ids {
+    pub generate: bool,
+    pub style: SlugStyle,
+}
+
+impl Default for Ids {
+    fn default() -> Self {
+        Ids {
+            generate: true,
+            style: SlugStyle::Github,
+        }
+    }
+}
+
 /// The ids of one page's headings, made unique in document order.
 #[derive(Debug, Default)]
 pub struct Slugger {
     used: HashSet<String>,
+    style: SlugStyle,
 }
 
 impl Slugger {
@@ -24,15 +54,32 @@ impl Slugger {
             self.used.insert(custom.to_owned());
             return custom.to_owned();
         }
-        let base = slug(text);
+        let base = match self.style {
+            SlugStyle::Github => slug(text),
+            SlugStyle::Zola => zola_slug(text),
+            SlugStyle::Mkdocs => mkdocs_slug(text),
+        };
+        let separator = if self.style == SlugStyle::Mkdocs {
+            '_'
+        } else {
+            '-'
+        };
         let mut id = base.clone();
         let mut n = 0;
         while self.used.contains(&id) {
             n += 1;
-            id = format!("{base}-{n}");
+            id = format!("{base}{separator}{n}");
         }
         self.used.insert(id.clone());
         id
+    }
+
+    /// A slugger in `style`.
+    pub fn new(style: SlugStyle) -> Slugger {
+        Slugger {
+            used: HashSet::new(),
+            style,
+        }
     }
 
     /// Every id given out.
@@ -53,6 +100,42 @@ pub fn slug(text: &str) -> String {
             _ => None,
         })
         .collect()
+}
+
+/// Zola's slug: lowercase letters and digits, every run of anything else one `-`.
+fn zola_slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_owned()
+}
+
+/// Python-Markdown's slugify: ASCII word characters, spaces and `-` kept, then runs of
+/// spaces and `-` made one `-`.
+fn mkdocs_slug(text: &str) -> String {
+    let kept: String = text
+        .chars()
+        .filter(|c| {
+            c.is_ascii()
+                && (c.is_ascii_alphanumeric() || matches!(c, '_' | '-') || c.is_whitespace())
+        })
+        .collect();
+    let mut out = String::new();
+    for c in kept.trim().to_lowercase().chars() {
+        if c == '-' || c.is_whitespace() {
+            if !out.ends_with('-') {
+                out.push('-');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Events of a rendered body with an `id` on every heading (when `generate`; a `{#custom}`
@@ -122,8 +205,8 @@ impl<'e, I: Iterator<Item = Event<'e>>> Iterator for HeadingIds<'_, 'e, I> {
 
 /// The anchors a page has: its headings' ids and the `id`/`name` attributes of its raw HTML.
 /// `skip_title` leaves out a leading H1 that becomes the title.
-pub fn collect(body: &str, options: Options, generate: bool, skip_title: bool) -> HashSet<String> {
-    let mut slugger = Slugger::default();
+pub fn collect(body: &str, options: Options, ids: Ids, skip_title: bool) -> HashSet<String> {
+    let mut slugger = Slugger::new(ids.style);
     let mut html_ids = Vec::new();
     let mut in_title = false;
     let events = Parser::new_ext(body, options)
@@ -148,10 +231,40 @@ pub fn collect(body: &str, options: Options, generate: bool, skip_title: bool) -
             }
             Some(event)
         });
-    for _ in HeadingIds::new(events, &mut slugger, generate) {}
+    for _ in HeadingIds::new(events, &mut slugger, ids.generate) {}
     let mut ids = slugger.into_ids();
     ids.extend(html_ids);
     ids
+}
+
+/// The text of a body's first level-1 heading, else of its first heading.
+pub fn first_heading(body: &str) -> Option<String> {
+    let mut best: Option<(pulldown_cmark::HeadingLevel, String)> = None;
+    let mut current: Option<(pulldown_cmark::HeadingLevel, String)> = None;
+    for event in Parser::new_ext(body, Options::ENABLE_HEADING_ATTRIBUTES) {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => current = Some((level, String::new())),
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, text)) = &mut current {
+                    text.push_str(&t);
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, text)) = current.take() {
+                    let text = text.trim().to_owned();
+                    let better = best.as_ref().is_none_or(|(l, _)| level < *l);
+                    if better && !text.is_empty() {
+                        if level == pulldown_cmark::HeadingLevel::H1 {
+                            return Some(text);
+                        }
+                        best = Some((level, text));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    best.map(|(_, text)| text)
 }
 
 /// Values of `id="…"` and `name="…"` attributes in raw HTML.
@@ -211,17 +324,39 @@ mod tests {
             .map(|(t, c)| slugger.id(t, *c))
             .collect();
         assert_eq!(ids, ["a", "a-1", "a-1", "a-2"]);
+        for (style, text, want) in [
+            (SlugStyle::Zola, "What's next?", "what-s-next"),
+            (
+                SlugStyle::Zola,
+                "Contributors to 1.31.0",
+                "contributors-to-1-31-0",
+            ),
+            (
+                SlugStyle::Mkdocs,
+                "What's new -- in 2.0?",
+                "whats-new-in-20",
+            ),
+            (SlugStyle::Mkdocs, "Straße  x", "strae-x"),
+        ] {
+            assert_eq!(Slugger::new(style).id(text, None), want, "{text}");
+        }
+        let mut mkdocs = Slugger::new(SlugStyle::Mkdocs);
+        assert_eq!([mkdocs.id("A", None), mkdocs.id("A", None)], ["a", "a_1"]);
     }
 
     #[test]
     fn collected_anchors() {
         let options = Options::ENABLE_HEADING_ATTRIBUTES;
         let body = "# Title\n\n## Intro *one*\n\n## Intro one\n\n### Custom {#mine}\n\n<a name=\"old\"></a> <span id='x'>y</span>\n";
-        let ids = collect(body, options, true, true);
+        let ids = collect(body, options, Ids::default(), true);
         let mut ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         ids.sort_unstable();
         assert_eq!(ids, ["intro-one", "intro-one-1", "mine", "old", "x"]);
-        let ids = collect(body, options, false, false);
+        let off = Ids {
+            generate: false,
+            style: SlugStyle::Github,
+        };
+        let ids = collect(body, options, off, false);
         let mut ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         ids.sort_unstable();
         assert_eq!(ids, ["mine", "old", "x"]);

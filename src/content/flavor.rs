@@ -77,6 +77,9 @@ pub struct GeneratorOptions {
     pub collections: Vec<String>,
     /// MkDocs with the macros plugin: pages are Jinja templates.
     pub macros: bool,
+    /// The site's title in the generator's config (`title`, `site_name`), for a home page
+    /// that has none.
+    pub site_title: Option<String>,
     /// Now, UTC, `YYYY-MM-DDTHH:MM:SS`: publish and expiry dates are compared with it.
     pub now: String,
 }
@@ -91,6 +94,7 @@ impl Default for GeneratorOptions {
             exclude: Vec::new(),
             collections: Vec::new(),
             macros: false,
+            site_title: None,
             now: String::new(),
         }
     }
@@ -139,10 +143,7 @@ impl GeneratorOptions {
                 if name.starts_with(['#', '~']) || name.ends_with('~') {
                     return Some("not rendered by Jekyll (a backup file)");
                 }
-                let excluded = self
-                    .exclude
-                    .iter()
-                    .any(|p| exclude_matches(p, rel, name));
+                let excluded = self.exclude.iter().any(|p| exclude_matches(p, rel, name));
                 if excluded {
                     return Some("excluded by `_config.yml`");
                 }
@@ -205,6 +206,7 @@ pub fn resolve(dir: &Path, options: &GeneratorOptions, now: String) -> Generator
         .config_file
         .as_ref()
         .and_then(|f| std::fs::read_to_string(f).ok());
+    resolved.site_title = text.as_deref().and_then(site_title);
     match (resolved.flavor, text) {
         (Flavor::Jekyll, Some(text)) => {
             let (exclude, collections) = jekyll_config(&text);
@@ -267,9 +269,12 @@ fn detect_in(folder: &Path) -> Option<(Flavor, PathBuf)> {
             return Some((Flavor::Jekyll, path));
         }
     }
-    for ext in ["js", "ts", "mjs", "cjs", "mts"] {
-        if let Some(path) = file(&format!("docusaurus.config.{ext}")) {
-            return Some((Flavor::Docusaurus, path));
+    // Docusaurus sites often keep `docs/` beside the `website/` that builds it.
+    for name in ["", "website/"] {
+        for ext in ["js", "ts", "mjs", "cjs", "mts"] {
+            if let Some(path) = file(&format!("{name}docusaurus.config.{ext}")) {
+                return Some((Flavor::Docusaurus, path));
+            }
         }
     }
     for name in ["mkdocs.yml", "mkdocs.yaml"] {
@@ -278,6 +283,43 @@ fn detect_in(folder: &Path) -> Option<(Flavor, PathBuf)> {
         }
     }
     None
+}
+
+/// The top-level `title` or `site_name` of a generator's YAML or TOML config.
+fn site_title(text: &str) -> Option<String> {
+    text.lines().find_map(|line| {
+        let (key, value) = line.split_once([':', '='])?;
+        let key = key.trim().trim_matches('"');
+        let top_level = !line.starts_with([' ', '\t']);
+        let value = value.trim().trim_matches(['"', '\'']).trim();
+        (top_level && matches!(key, "title" | "site_name") && !value.is_empty())
+            .then(|| value.to_owned())
+    })
+}
+
+/// A title for a page that sets none and has no H1, as the generators make one: the site's
+/// title for the home page, else its file or folder name with `-` and `_` as spaces.
+pub fn fallback_title(rel: &str, site_title: Option<&str>) -> String {
+    let stem = |name: &str| name.rsplit_once('.').map_or(name, |(s, _)| s).to_owned();
+    let mut parts: Vec<&str> = rel.split('/').collect();
+    let name = stem(parts.pop().unwrap_or_default());
+    let name = if matches!(
+        name.to_ascii_lowercase().as_str(),
+        "index" | "_index" | "readme"
+    ) {
+        match parts.pop() {
+            Some(folder) => folder.to_owned(),
+            None => return site_title.unwrap_or("Home").to_owned(),
+        }
+    } else {
+        name
+    };
+    let words = name.replace(['-', '_'], " ");
+    let mut chars = words.trim().chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => "Home".to_owned(),
+    }
 }
 
 /// `exclude` and the rendered collections of a Jekyll `_config.yml`.
@@ -289,12 +331,12 @@ fn jekyll_config(text: &str) -> (Vec<String>, Vec<String>) {
     let mut collections = Vec::new();
     for (key, value) in map {
         match (key.as_str(), value) {
-            ("exclude", Value::List(items)) => exclude.extend(items.into_iter().filter_map(
-                |item| match item {
+            ("exclude", Value::List(items)) => {
+                exclude.extend(items.into_iter().filter_map(|item| match item {
                     Value::String(s) => Some(s),
                     _ => None,
-                },
-            )),
+                }))
+            }
             ("collections", Value::Map(entries)) => {
                 for (name, settings) in entries {
                     let output = matches!(&settings, Value::Map(s)
@@ -346,36 +388,156 @@ pub struct Rules {
 
 /// Keys every generator flavor knows besides drupal-sync's own.
 const HUGO_KEYS: &[&str] = &[
-    "linkTitle", "menu", "menus", "params", "cascade", "build", "_build", "headless", "layout",
-    "type", "url", "slug", "outputs", "resources", "sitemap", "markup", "translationKey",
-    "isCJKLanguage", "publishDate", "publishdate", "pubdate", "published", "expiryDate",
-    "expirydate", "unpublishdate", "lastmod", "modified", "images", "videos", "audio", "series",
-    "toc", "author", "authors", "weight", "description", "keywords", "summary", "date", "tags",
-    "categories", "aliases", "draft", "title",
+    "linkTitle",
+    "menu",
+    "menus",
+    "params",
+    "cascade",
+    "build",
+    "_build",
+    "headless",
+    "layout",
+    "type",
+    "url",
+    "slug",
+    "outputs",
+    "resources",
+    "sitemap",
+    "markup",
+    "translationKey",
+    "isCJKLanguage",
+    "publishDate",
+    "publishdate",
+    "pubdate",
+    "published",
+    "expiryDate",
+    "expirydate",
+    "unpublishdate",
+    "lastmod",
+    "modified",
+    "images",
+    "videos",
+    "audio",
+    "series",
+    "toc",
+    "author",
+    "authors",
+    "weight",
+    "description",
+    "keywords",
+    "summary",
+    "date",
+    "tags",
+    "categories",
+    "aliases",
+    "draft",
+    "title",
 ];
 const JEKYLL_KEYS: &[&str] = &[
-    "layout", "permalink", "published", "category", "categories", "tags", "excerpt",
-    "excerpt_separator", "redirect_from", "redirect_to", "sitemap", "author", "authors", "image",
-    "last_modified_at", "lang", "date", "slug", "description", "title", "nav_order", "parent",
-    "grand_parent", "has_children", "nav_exclude", "has_toc", "seo", "render_with_liquid",
+    "layout",
+    "permalink",
+    "published",
+    "category",
+    "categories",
+    "tags",
+    "excerpt",
+    "excerpt_separator",
+    "redirect_from",
+    "redirect_to",
+    "sitemap",
+    "author",
+    "authors",
+    "image",
+    "last_modified_at",
+    "lang",
+    "date",
+    "slug",
+    "description",
+    "title",
+    "nav_order",
+    "parent",
+    "grand_parent",
+    "has_children",
+    "nav_exclude",
+    "has_toc",
+    "seo",
+    "render_with_liquid",
 ];
 const ZOLA_KEYS: &[&str] = &[
-    "description", "date", "updated", "weight", "draft", "slug", "path", "aliases", "authors",
-    "in_search_index", "template", "taxonomies", "extra", "render", "redirect_to",
-    "insert_anchor_links", "sort_by", "paginate_by", "paginate_path", "paginate_reversed",
-    "page_template", "transparent", "generate_feed", "generate_feeds", "title",
+    "description",
+    "date",
+    "updated",
+    "weight",
+    "draft",
+    "slug",
+    "path",
+    "aliases",
+    "authors",
+    "in_search_index",
+    "template",
+    "taxonomies",
+    "extra",
+    "render",
+    "redirect_to",
+    "insert_anchor_links",
+    "sort_by",
+    "paginate_by",
+    "paginate_path",
+    "paginate_reversed",
+    "page_template",
+    "transparent",
+    "generate_feed",
+    "generate_feeds",
+    "title",
 ];
 const DOCUSAURUS_KEYS: &[&str] = &[
-    "id", "title", "sidebar_label", "sidebar_position", "sidebar_class_name",
-    "sidebar_custom_props", "sidebar_key", "displayed_sidebar", "hide_title",
-    "hide_table_of_contents", "toc_min_heading_level", "toc_max_heading_level",
-    "pagination_label", "pagination_next", "pagination_prev", "parse_number_prefixes",
-    "custom_edit_url", "keywords", "description", "image", "slug", "tags", "draft", "unlisted",
-    "last_update", "authors", "date",
+    "id",
+    "title",
+    "sidebar_label",
+    "sidebar_position",
+    "sidebar_class_name",
+    "sidebar_custom_props",
+    "sidebar_key",
+    "displayed_sidebar",
+    "hide_title",
+    "hide_table_of_contents",
+    "toc_min_heading_level",
+    "toc_max_heading_level",
+    "pagination_label",
+    "pagination_next",
+    "pagination_prev",
+    "parse_number_prefixes",
+    "custom_edit_url",
+    "keywords",
+    "description",
+    "image",
+    "slug",
+    "tags",
+    "draft",
+    "unlisted",
+    "last_update",
+    "authors",
+    "date",
 ];
 const MKDOCS_KEYS: &[&str] = &[
-    "title", "description", "template", "hide", "search", "tags", "status", "icon", "subtitle",
-    "authors", "date", "comments", "social", "categories", "links", "readtime", "draft", "slug",
+    "title",
+    "description",
+    "template",
+    "hide",
+    "search",
+    "tags",
+    "status",
+    "icon",
+    "subtitle",
+    "authors",
+    "date",
+    "comments",
+    "social",
+    "categories",
+    "links",
+    "readtime",
+    "draft",
+    "slug",
     "pin",
 ];
 
@@ -420,7 +582,10 @@ pub fn interpret(
                 Value::Bool(on) => rules.heading_ids = Some(on),
                 other => problems.push(Problem::error(
                     pos,
-                    format!("`heading_ids` must be `true` or `false`, found {}", other.kind()),
+                    format!(
+                        "`heading_ids` must be `true` or `false`, found {}",
+                        other.kind()
+                    ),
                 )),
             },
             (Flavor::Auto | Flavor::Plain, _) => rest.push(Entry { key, value, pos }),
@@ -440,12 +605,17 @@ pub fn interpret(
                     }
                 }
             }
-            (Flavor::Zola, "path") => {
+            // Zola's `path` and Hugo's are written without the leading `/`; one with it is
+            // drupal-sync's own.
+            (Flavor::Zola | Flavor::Hugo, "path") if matches!(&value, Value::String(s) if !s.starts_with('/')) => {
                 if let Value::String(s) = value {
                     rules.url = Some(located(Url::Alias(s), pos));
                 }
             }
-            (Flavor::Hugo | Flavor::Jekyll | Flavor::Zola | Flavor::Docusaurus | Flavor::Mkdocs, "slug") => {
+            (
+                Flavor::Hugo | Flavor::Jekyll | Flavor::Zola | Flavor::Docusaurus | Flavor::Mkdocs,
+                "slug",
+            ) => {
                 if let Value::String(s) = value {
                     if rules.url.is_none() {
                         let url = if s.starts_with('/') {
@@ -475,7 +645,8 @@ pub fn interpret(
             }
             (Flavor::Hugo, "build" | "_build") => {
                 if never_rendered(&value) {
-                    rules.never = Some("`build.render: never`: Hugo never renders it");
+                    rules.never =
+                        Some("`build.render` is `never` or `link`: Hugo never writes the page");
                 }
             }
             (Flavor::Hugo, "cascade") => rules.cascade_never |= cascade_never(&value),
@@ -503,7 +674,10 @@ pub fn interpret(
                 Value::Bool(true) | Value::Null => {}
                 other => problems.push(Problem::error(
                     pos,
-                    format!("`published` must be `true` or `false`, found {}", other.kind()),
+                    format!(
+                        "`published` must be `true` or `false`, found {}",
+                        other.kind()
+                    ),
                 )),
             },
             (Flavor::Mkdocs, "status") => match &value {
@@ -542,7 +716,10 @@ pub fn interpret(
                 Value::Null => {}
                 other => problems.push(Problem::error(
                     at,
-                    format!("`aliases` must be a list of previous aliases, found {}", other.kind()),
+                    format!(
+                        "`aliases` must be a list of previous aliases, found {}",
+                        other.kind()
+                    ),
                 )),
             }
         }
@@ -637,10 +814,11 @@ fn never_rendered(build: &Value) -> bool {
     let Value::Map(map) = build else {
         return false;
     };
+    // `link` pages get a URL for menus but are never written.
     map.iter().any(|(k, v)| {
         k == "render"
-            && matches!(v, Value::Bool(false))
-            || k == "render" && matches!(v, Value::String(s) if s == "never" || s == "false")
+            && (matches!(v, Value::Bool(false))
+                || matches!(v, Value::String(s) if matches!(s.as_str(), "never" | "false" | "link")))
     })
 }
 
@@ -678,7 +856,12 @@ fn date_text(value: &Value) -> Option<String> {
             .get(r)
             .is_some_and(|b| b.iter().all(u8::is_ascii_digit))
     };
-    if !(digits(0..4) && bytes.get(4) == Some(&b'-') && digits(5..7) && bytes.get(7) == Some(&b'-') && digits(8..10)) {
+    if !(digits(0..4)
+        && bytes.get(4) == Some(&b'-')
+        && digits(5..7)
+        && bytes.get(7) == Some(&b'-')
+        && digits(8..10))
+    {
         return None;
     }
     let time = if matches!(bytes.get(10), Some(b'T' | b't' | b' '))
@@ -746,7 +929,11 @@ mod tests {
 
         let (_, rules, _) = run(Flavor::Hugo, "docs/a.md", "slug: nice\n");
         assert_eq!(rules.url.unwrap().value, Url::Slug("nice".into()));
-        let (_, rules, _) = run(Flavor::Jekyll, "docs/a.md", "permalink: /:path/:basename/\n");
+        let (_, rules, _) = run(
+            Flavor::Jekyll,
+            "docs/a.md",
+            "permalink: /:path/:basename/\n",
+        );
         assert_eq!(rules.url.unwrap().value, Url::Alias("/docs/a/".into()));
         let (_, rules, problems) = run(Flavor::Jekyll, "a.md", "permalink: /:categories/x\n");
         assert_eq!((rules.url, problems.len()), (None, 1));
@@ -765,32 +952,71 @@ mod tests {
             (Flavor::Hugo, "build: {render: never}\n", true, None),
             (Flavor::Hugo, "_build: {render: false}\n", true, None),
             (Flavor::Hugo, "build: {render: always}\n", false, None),
+            (Flavor::Hugo, "_build: {render: link}\n", true, None),
             (Flavor::Zola, "render: false\n", true, None),
-            (Flavor::Hugo, "publishDate: 2027-01-01\n", false, Some("in the future")),
-            (Flavor::Hugo, "date: 2027-01-01T10:00:00Z\n", false, Some("in the future")),
+            (
+                Flavor::Hugo,
+                "publishDate: 2027-01-01\n",
+                false,
+                Some("in the future"),
+            ),
+            (
+                Flavor::Hugo,
+                "date: 2027-01-01T10:00:00Z\n",
+                false,
+                Some("in the future"),
+            ),
             (Flavor::Hugo, "date: 2020-01-01\n", false, None),
-            (Flavor::Hugo, "expiryDate: 2026-05-31\n", false, Some("expired")),
+            (
+                Flavor::Hugo,
+                "expiryDate: 2026-05-31\n",
+                false,
+                Some("expired"),
+            ),
             (Flavor::Hugo, "expiryDate: 2026-06-02\n", false, None),
-            (Flavor::Jekyll, "published: false\n", false, Some("published: false")),
+            (
+                Flavor::Jekyll,
+                "published: false\n",
+                false,
+                Some("published: false"),
+            ),
             (Flavor::Jekyll, "date: 2027-01-01\n", false, None),
         ] {
             let (_, rules, problems) = run(flavor, "a.md", yaml);
             assert!(problems.is_empty(), "{yaml}");
             assert_eq!(rules.never.is_some(), never, "{yaml}");
             match unpublished {
-                Some(needle) => assert!(rules.unpublished.as_deref().unwrap_or_default().contains(needle), "{yaml}: {rules:?}"),
+                Some(needle) => assert!(
+                    rules
+                        .unpublished
+                        .as_deref()
+                        .unwrap_or_default()
+                        .contains(needle),
+                    "{yaml}: {rules:?}"
+                ),
                 None => assert_eq!(rules.unpublished, None, "{yaml}"),
             }
         }
-        let (_, rules, _) = run(Flavor::Jekyll, "_posts/2027-01-01-x.md", "date: 2027-01-01\n");
+        let (_, rules, _) = run(
+            Flavor::Jekyll,
+            "_posts/2027-01-01-x.md",
+            "date: 2027-01-01\n",
+        );
         assert!(rules.unpublished.is_some());
         for (yaml, never) in [
             ("cascade: {build: {render: never}}\n", true),
             ("cascade: [{build: {render: never}}]\n", true),
-            ("cascade: [{_target: {path: /x}, build: {render: never}}]\n", false),
+            (
+                "cascade: [{_target: {path: /x}, build: {render: never}}]\n",
+                false,
+            ),
             ("cascade: {params: {a: 1}}\n", false),
         ] {
-            assert_eq!(run(Flavor::Hugo, "s/_index.md", yaml).1.cascade_never, never, "{yaml}");
+            assert_eq!(
+                run(Flavor::Hugo, "s/_index.md", yaml).1.cascade_never,
+                never,
+                "{yaml}"
+            );
         }
     }
 
@@ -832,7 +1058,9 @@ mod tests {
             assert_eq!(jekyll.skips(rel, name, last).is_some(), skipped, "{rel}");
         }
         let docusaurus = options(Flavor::Docusaurus);
-        assert!(docusaurus.skips("_partial.md", "_partial.md", true).is_some());
+        assert!(docusaurus
+            .skips("_partial.md", "_partial.md", true)
+            .is_some());
         assert!(docusaurus.skips("a.md", "a.md", true).is_none());
         let plain = options(Flavor::Plain);
         assert!(plain.skips("a.yml", "a.yml", true).is_none());
@@ -844,10 +1072,12 @@ mod tests {
         let root = dir.path();
         std::fs::create_dir_all(root.join(".git")).unwrap();
         std::fs::create_dir_all(root.join("content/docs")).unwrap();
+        std::fs::create_dir_all(root.join("website")).unwrap();
         assert_eq!(detect(&root.join("content")), None);
         for (file, text, flavor) in [
             ("mkdocs.yml", "site_name: x\n", Flavor::Mkdocs),
             ("docusaurus.config.ts", "", Flavor::Docusaurus),
+            ("website/docusaurus.config.js", "", Flavor::Docusaurus),
             ("_config.yml", "title: x\n", Flavor::Jekyll),
             ("config.toml", "base_url = \"x\"\n", Flavor::Zola),
             ("config.yaml", "baseURL: x\n", Flavor::Hugo),
@@ -863,9 +1093,23 @@ mod tests {
         std::fs::write(root.join("content/hugo.toml"), "").unwrap();
         assert_eq!(detect(&root.join("content/docs")).unwrap().0, Flavor::Hugo);
         assert!(mkdocs_macros("plugins:\n  - search\n  - macros\n"));
+        assert_eq!(
+            site_title("a: 1\ntitle: Docs\n  title: no\n").as_deref(),
+            Some("Docs")
+        );
+        assert_eq!(site_title("site_name = \"X\"\n").as_deref(), Some("X"));
+        for (rel, want) in [
+            ("advanced/resource-limits.md", "Resource limits"),
+            ("guide/_index.md", "Guide"),
+            ("index.md", "Site"),
+            ("README.md", "Site"),
+        ] {
+            assert_eq!(fallback_title(rel, Some("Site")), want);
+        }
         assert!(!mkdocs_macros("plugins:\n  - search\n"));
-        let (exclude, collections) =
-            jekyll_config("exclude: [vendor, x.md]\ncollections:\n  docs:\n    output: true\n  hidden: {}\n");
+        let (exclude, collections) = jekyll_config(
+            "exclude: [vendor, x.md]\ncollections:\n  docs:\n    output: true\n  hidden: {}\n",
+        );
         assert_eq!(exclude, ["vendor", "x.md"]);
         assert_eq!(collections, ["docs"]);
     }

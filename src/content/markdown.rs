@@ -7,7 +7,7 @@
 
 use pulldown_cmark::{html, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
-use super::anchors::{self, HeadingIds, Slugger};
+use super::anchors::{self, HeadingIds, Ids, Slugger};
 
 /// A rendered body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,7 +47,7 @@ pub fn render(
     take_title: bool,
     resolve: impl Fn(&str) -> Result<String, String>,
 ) -> Rendered {
-    render_with(body, take_title, true, |path, _| {
+    render_with(body, take_title, Ids::default(), |path, _| {
         resolve(path).map(|alias| LinkTarget {
             alias,
             warning: None,
@@ -61,7 +61,7 @@ pub fn render(
 pub fn render_with(
     body: &str,
     take_title: bool,
-    heading_ids: bool,
+    ids: Ids,
     resolve: impl Fn(&str, Option<&str>) -> Result<LinkTarget, String>,
 ) -> Rendered {
     let options = OPTIONS;
@@ -114,23 +114,29 @@ pub fn render_with(
                                 warning: Some(why), ..
                             }) = resolve("", fragment(&dest_url).as_deref())
                             {
-                                link_warnings.push((range.start, format!("link `{dest_url}`: {why}")));
+                                link_warnings
+                                    .push((range.start, format!("link `{dest_url}`: {why}")));
                             }
                             dest_url
                         }
-                        Some((path, suffix)) => match resolve(&percent_decode(path), fragment(suffix).as_deref()) {
-                            Ok(target) => {
-                                if let Some(why) = target.warning {
-                                    link_warnings.push((range.start, format!("link `{dest_url}`: {why}")));
+                        Some((path, suffix)) => {
+                            match resolve(&percent_decode(path), fragment(suffix).as_deref()) {
+                                Ok(target) => {
+                                    if let Some(why) = target.warning {
+                                        link_warnings.push((
+                                            range.start,
+                                            format!("link `{dest_url}`: {why}"),
+                                        ));
+                                    }
+                                    CowStr::from(format!("{}{suffix}", target.alias))
                                 }
-                                CowStr::from(format!("{}{suffix}", target.alias))
+                                Err(why) => {
+                                    let message = format!("broken link `{dest_url}`: {why}");
+                                    broken_links.push((range.start, message));
+                                    dest_url
+                                }
                             }
-                            Err(why) => {
-                                let message = format!("broken link `{dest_url}`: {why}");
-                                broken_links.push((range.start, message));
-                                dest_url
-                            }
-                        },
+                        }
                         None => dest_url,
                     };
                     Event::Start(Tag::Link {
@@ -147,8 +153,8 @@ pub fn render_with(
                 other => other,
             })
         });
-    let mut slugger = Slugger::default();
-    let events = HeadingIds::new(events, &mut slugger, heading_ids);
+    let mut slugger = Slugger::new(ids.style);
+    let events = HeadingIds::new(events, &mut slugger, ids.generate);
     let mut html = String::with_capacity(body.len() * 3 / 2);
     html::push_html(&mut html, events);
     // Bodies live until the run ends: give back what the estimate over-reserved.
@@ -190,7 +196,10 @@ fn has_scheme(href: &str) -> bool {
 pub fn join(from: &str, target: &str) -> Option<String> {
     let mut parts: Vec<&str> = from.split('/').collect();
     parts.pop();
-    let target = match target.strip_prefix("@/").or_else(|| target.strip_prefix('/')) {
+    let target = match target
+        .strip_prefix("@/")
+        .or_else(|| target.strip_prefix('/'))
+    {
         Some(rooted) => {
             parts.clear();
             rooted

@@ -227,8 +227,8 @@ struct Draft<'f> {
     problems: Vec<Problem>,
     /// What the generator's keys say about the page.
     rules: Rules,
-    /// Headings get ids.
-    heading_ids: bool,
+    /// How headings get ids.
+    ids: anchors::Ids,
     /// The ids a link's fragment may name (filled before any page is rendered).
     anchors: HashSet<String>,
     /// Templates removed from the body: name and position.
@@ -257,7 +257,7 @@ impl Draft<'_> {
         resolve: impl Fn(&str, Option<&str>) -> Result<LinkTarget, String>,
     ) -> (String, Option<String>) {
         let take_title = self.fields.title.is_none();
-        let ids = self.heading_ids;
+        let ids = self.ids;
         let (rendered, at, warned_at) = match &mut self.body {
             Body::File(body, offset) => {
                 let rendered = markdown::render_with(&body.text, take_title, ids, resolve);
@@ -295,7 +295,7 @@ impl Draft<'_> {
             Body::Key(body, _) => body.as_str(),
             Body::Html(_) => return,
         };
-        self.anchors = anchors::collect(body, markdown::OPTIONS, self.heading_ids, take_title);
+        self.anchors = anchors::collect(body, markdown::OPTIONS, self.ids, take_title);
     }
 }
 
@@ -409,6 +409,18 @@ fn build(
         let title = match (draft.fields.title.take(), h1) {
             (Some(title), _) => Some(title.value),
             (None, Some(h1)) if !h1.is_empty() => Some(h1),
+            // A generator names a page without title by its first heading or its file.
+            _ if options.generator.flavor.is_generator()
+                && !draft.fields.rejected.iter().any(|k| k == "title") =>
+            {
+                let heading = match &draft.body {
+                    Body::File(body, _) => anchors::first_heading(&body.text),
+                    _ => None,
+                };
+                Some(heading.unwrap_or_else(|| {
+                    flavor::fallback_title(&file.rel, options.generator.site_title.as_deref())
+                }))
+            }
             _ => None,
         };
         // A rejected `title` was reported already.
@@ -474,10 +486,13 @@ fn unrendered(drafts: &[Draft], flavor: Flavor) -> HashMap<String, String> {
     for draft in drafts {
         let rel = draft.file.rel.as_str();
         let under = |dir: &str| dir.is_empty() || rel.starts_with(&format!("{dir}/"));
-        if let Some((_, section)) = cascades.iter().find(|(dir, section)| under(dir) && rel != *section) {
-            found
-                .entry(rel.to_owned())
-                .or_insert_with(|| format!("the `cascade` of `{section}` stops Hugo from rendering it"));
+        if let Some((_, section)) = cascades
+            .iter()
+            .find(|(dir, section)| under(dir) && rel != *section)
+        {
+            found.entry(rel.to_owned()).or_insert_with(|| {
+                format!("the `cascade` of `{section}` stops Hugo from rendering it")
+            });
         }
         let mut dir = folder(rel);
         loop {
@@ -501,9 +516,10 @@ fn removed_templates(drafts: &[Draft], templates: Templates) -> Vec<Diagnostic> 
     let mut by_name: BTreeMap<&str, (usize, &str, Pos)> = BTreeMap::new();
     for draft in drafts {
         for (name, pos) in &draft.removed {
-            let entry = by_name
-                .entry(name.as_str())
-                .or_insert((0, draft.file.display.as_str(), *pos));
+            let entry =
+                by_name
+                    .entry(name.as_str())
+                    .or_insert((0, draft.file.display.as_str(), *pos));
             entry.0 += 1;
         }
     }
@@ -625,10 +641,15 @@ fn read_markdown<'f>(
 /// else from the content dir; with or without `.md`, or a folder's `index.md`/`_index.md`.
 fn find_page(files: &HashSet<&str>, from: &str, written: &str) -> Option<String> {
     let mut bases = Vec::new();
+    let rooted = written.trim_start_matches('/');
     if !written.starts_with('/') {
         bases.extend(markdown::join(from, written));
     }
-    bases.extend(markdown::join("", written.trim_start_matches('/')));
+    bases.push(rooted.to_owned());
+    // A multilingual Hugo site's refs are rooted at the page's language folder.
+    if let Some((language, _)) = from.split_once('/') {
+        bases.push(format!("{language}/{rooted}"));
+    }
     for base in bases {
         let base = base.trim_end_matches('/');
         for candidate in [
@@ -642,14 +663,33 @@ fn find_page(files: &HashSet<&str>, from: &str, written: &str) -> Option<String>
             }
         }
     }
-    None
+    // Hugo also finds a page by its file or section name alone, when only one has it.
+    let name = rooted.trim_end_matches('/').to_lowercase();
+    if name.is_empty() || name.contains('/') {
+        return None;
+    }
+    let stem = name.strip_suffix(".md").unwrap_or(&name);
+    let mut found = files.iter().filter(|rel| {
+        let lower = rel.to_lowercase();
+        [
+            format!("{stem}.md"),
+            format!("{stem}/_index.md"),
+            format!("{stem}/index.md"),
+        ]
+        .iter()
+        .any(|end| lower == *end || lower.ends_with(&format!("/{end}")))
+    });
+    match (found.next(), found.next()) {
+        (Some(only), None) => Some((*only).to_owned()),
+        _ => None,
+    }
 }
 
 /// Settle what a generator's keys change: the alias (`url`, `slug`, `permalink`, Zola
 /// `path`, Docusaurus `id` and number prefixes) unless `path:` set it, and heading ids.
 fn apply_rules(draft: &mut Draft, rules: Rules, flavor: Flavor) {
     if let Some(on) = rules.heading_ids {
-        draft.heading_ids = on;
+        draft.ids.generate = on;
     }
     if draft.fields.path.is_none() && !draft.fields.rejected.iter().any(|k| k == "path") {
         let folder = |alias: &str| alias.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
@@ -676,9 +716,10 @@ fn apply_rules(draft: &mut Draft, rules: Rules, flavor: Flavor) {
         }
         if let Some((value, pos)) = alias {
             if let Err(why) = identity::check_alias(&value) {
-                draft
-                    .problems
-                    .push(Problem::error(pos, format!("invalid alias `{value}`: {why}")));
+                draft.problems.push(Problem::error(
+                    pos,
+                    format!("invalid alias `{value}`: {why}"),
+                ));
             }
             draft.alias = value;
             draft.alias_pos = pos;
@@ -775,7 +816,14 @@ fn draft<'f>(
         body,
         problems,
         rules: Rules::default(),
-        heading_ids: options.generator.heading_ids,
+        ids: anchors::Ids {
+            generate: options.generator.heading_ids,
+            style: match options.generator.flavor {
+                Flavor::Zola => anchors::SlugStyle::Zola,
+                Flavor::Mkdocs => anchors::SlugStyle::Mkdocs,
+                _ => anchors::SlugStyle::Github,
+            },
+        },
         anchors: HashSet::new(),
         removed: Vec::new(),
     }

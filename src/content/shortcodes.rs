@@ -203,7 +203,11 @@ fn first_argument(args: &str) -> String {
         .map_or(args, str::trim_start);
     match args.chars().next() {
         Some(q @ ('"' | '\'' | '`')) => args[1..].split(q).next().unwrap_or_default().to_owned(),
-        _ => args.split_whitespace().next().unwrap_or_default().to_owned(),
+        _ => args
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
     }
 }
 
@@ -213,7 +217,11 @@ fn hugo_tags(body: &str) -> Vec<Tag> {
     let mut from = 0;
     while let Some(found) = body[from..].find("{{") {
         let start = from + found;
-        let Some(kind) = body[start + 2..].chars().next().filter(|c| matches!(c, '<' | '%')) else {
+        let Some(kind) = body[start + 2..]
+            .chars()
+            .next()
+            .filter(|c| matches!(c, '<' | '%'))
+        else {
             from = start + 2;
             continue;
         };
@@ -353,7 +361,11 @@ mod tests {
                 "[x](/docs/x.md#part)",
                 vec![],
             ),
-            ("[x]({{< relref path=\"/docs/x\" >}})", "[x](/docs/x.md)", vec![]),
+            (
+                "[x]({{< relref path=\"/docs/x\" >}})",
+                "[x](/docs/x.md)",
+                vec![],
+            ),
             (
                 "{{< tabs >}}{{< tab \"A\" >}}one{{< /tab >}}{{< /tabs >}}",
                 "one",
@@ -361,7 +373,11 @@ mod tests {
             ),
             ("{{< figure src=\"a>b.png\" />}}x", "x", vec!["figure"]),
             ("`{{</* note */>}}`", "`{{< note >}}`", vec![]),
-            ("{{ .Title }} {{ not a shortcode", "{{ .Title }} {{ not a shortcode", vec![]),
+            (
+                "{{ .Title }} {{ not a shortcode",
+                "{{ .Title }} {{ not a shortcode",
+                vec![],
+            ),
             ("{{< /orphan >}}", "", vec!["/orphan"]),
         ] {
             let got = run(Templates::Hugo, body);
@@ -380,11 +396,7 @@ mod tests {
         for (body, text, removed) in [
             ("[a]({{ site.baseurl }}/x)", "[a](/x)", vec!["site.baseurl"]),
             ("{% include note.html %}\ntext", "\ntext", vec!["include"]),
-            (
-                "{% if site.x %}shown{% endif %}",
-                "shown",
-                vec!["if"],
-            ),
+            ("{% if site.x %}shown{% endif %}", "shown", vec!["if"]),
             ("{% raw %}{{ kept }}{% endraw %}", "{{ kept }}", vec![]),
             ("a{% comment %}gone {{ x }}{% endcomment %}b", "ab", vec![]),
             (
@@ -412,9 +424,21 @@ mod tests {
     fn zola() {
         for (body, text, removed) in [
             ("a {{ youtube(id=\"x\") }} b", "a  b", vec!["youtube"]),
-            ("{% note(kind=\"x\") %}\ninner\n{% end %}", "\ninner\n", vec!["note"]),
-            ("{{ not_a_call }} {% raw %}", "{{ not_a_call }} {% raw %}", vec![]),
-            ("{{/* youtube(id=\"x\") */}}", "{{ youtube(id=\"x\") }}", vec![]),
+            (
+                "{% note(kind=\"x\") %}\ninner\n{% end %}",
+                "\ninner\n",
+                vec!["note"],
+            ),
+            (
+                "{{ not_a_call }} {% raw %}",
+                "{{ not_a_call }} {% raw %}",
+                vec![],
+            ),
+            (
+                "{{/* youtube(id=\"x\") */}}",
+                "{{ youtube(id=\"x\") }}",
+                vec![],
+            ),
         ] {
             let got = run(Templates::Zola, body);
             assert_eq!(got.text, text, "{body}");

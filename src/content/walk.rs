@@ -84,9 +84,8 @@ impl Filter {
                 globs.push(format!("**/{trimmed}"));
             }
             for glob in globs {
-                let glob = Glob::new(&glob).map_err(|err| {
-                    format!("invalid `exclude` glob `{pattern}`: {}", err.kind())
-                })?;
+                let glob = Glob::new(&glob)
+                    .map_err(|err| format!("invalid `exclude` glob `{pattern}`: {}", err.kind()))?;
                 builder.add(glob);
             }
         }
@@ -346,8 +345,7 @@ mod tests {
 
     #[test]
     fn filter() {
-        let filter =
-            Filter::new(&[
+        let filter = Filter::new(&[
             "drafts/**".into(),
             "*.tmp.md".into(),
             "private".into(),
