@@ -169,7 +169,7 @@ pub fn load_content(settings: &Settings, output: &Output) -> anyhow::Result<Cont
     let strict = settings.content.strict;
     let mut errors = 0;
     for d in &content.diagnostics {
-        let is_error = d.severity == Severity::Error || strict;
+        let is_error = d.severity == Severity::Error || (strict && d.severity == Severity::Warning);
         errors += usize::from(is_error);
         let style = report::Style {
             color: output.color_stderr,

@@ -381,7 +381,8 @@ impl<'a> From<&'a Page> for Managed<'a> {
             title: &page.title,
             alias: Some(&page.alias),
             published: page.published,
-            format: Some(&page.format),
+            // Drupal drops an empty body item, and its format with it.
+            format: (!page.body.is_empty() || page.summary.is_some()).then_some(&*page.format),
             summary: page.summary.as_deref(),
             body: Some(&page.body),
         }

@@ -384,6 +384,8 @@ pub struct Rules {
     pub unpublished: Option<String>,
     /// `heading_ids` of the page.
     pub heading_ids: Option<bool>,
+    /// Jekyll `categories`/`category`: the first segments of a post's URL.
+    pub categories: Vec<String>,
 }
 
 /// Keys every generator flavor knows besides drupal-sync's own.
@@ -680,6 +682,20 @@ pub fn interpret(
                     ),
                 )),
             },
+            (Flavor::Jekyll, "categories" | "category") => match value {
+                Value::String(s) => rules
+                    .categories
+                    .extend(s.split_whitespace().map(str::to_owned)),
+                Value::List(items) => {
+                    rules
+                        .categories
+                        .extend(items.into_iter().filter_map(|v| match v {
+                            Value::String(s) => Some(s),
+                            _ => None,
+                        }))
+                }
+                _ => {}
+            },
             (Flavor::Mkdocs, "status") => match &value {
                 // Material for MkDocs' page status (`new`, `deprecated`) is not publishing.
                 Value::String(s) if s != "published" && s != "draft" => {}
@@ -779,6 +795,29 @@ pub fn normalize_url(url: &str) -> String {
         alias = stem.to_owned();
     }
     alias
+}
+
+/// The URL Jekyll gives a post (`_posts/2024-01-02-hello.md` → `/2024/01/02/hello`, its
+/// categories first), with the default `date` permalink style.
+pub fn post_url(rel: &str, categories: &[String]) -> Option<String> {
+    let name = rel.strip_prefix("_posts/")?.rsplit('/').next()?;
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    let date = stem.get(..10)?;
+    let slug = stem.get(11..).filter(|s| !s.is_empty())?;
+    let parts: Vec<&str> = date.split('-').collect();
+    let valid = parts.len() == 3 && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()));
+    if !valid || stem.as_bytes().get(10) != Some(&b'-') {
+        return None;
+    }
+    let mut url = String::new();
+    for category in categories {
+        url.push('/');
+        url.push_str(&category.to_lowercase().replace(' ', "-"));
+    }
+    Some(format!(
+        "{url}/{}/{}/{}/{slug}",
+        parts[0], parts[1], parts[2]
+    ))
 }
 
 /// A Jekyll permalink for the page at `rel`, with the placeholders a page has filled;
@@ -1033,6 +1072,16 @@ mod tests {
             assert_eq!(normalize_alias(alias, rel, flavor), want, "{alias}");
         }
         assert_eq!(normalize_url("docs/x.html"), "/docs/x");
+        assert_eq!(
+            post_url("_posts/2024-01-02-hello.md", &[]).as_deref(),
+            Some("/2024/01/02/hello")
+        );
+        assert_eq!(
+            post_url("_posts/2024-01-02-hello.md", &["News".into()]).as_deref(),
+            Some("/news/2024/01/02/hello")
+        );
+        assert_eq!(post_url("_posts/notes.md", &[]), None);
+        assert_eq!(post_url("about.md", &[]), None);
         assert_eq!(normalize_url("/docs/x/"), "/docs/x");
         let (rest, _, _) = run(Flavor::Jekyll, "a.md", "redirect_from: [/old/, /older]\n");
         assert_eq!(rest, ["aliases"]);

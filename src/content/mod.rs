@@ -71,6 +71,9 @@ pub struct ContentOptions {
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
+    /// Shown as a warning, but never an error, even under `--strict`: a conversion the
+    /// content's flavor asks for (a template removed), not a mistake in the content.
+    Notice,
     Warning,
     Error,
 }
@@ -102,7 +105,7 @@ impl Diagnostic {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let severity = match self.severity {
-            Severity::Warning => "warning",
+            Severity::Notice | Severity::Warning => "warning",
             Severity::Error => "error",
         };
         if self.line == 0 {
@@ -202,7 +205,9 @@ pub fn load(options: &ContentOptions) -> Content {
 fn finish(mut content: Content, strict: bool) -> Content {
     if strict {
         for diagnostic in &mut content.diagnostics {
-            diagnostic.severity = Severity::Error;
+            if diagnostic.severity == Severity::Warning {
+                diagnostic.severity = Severity::Error;
+            }
         }
     }
     content.pages.sort_by(|a, b| a.source.cmp(&b.source));
@@ -539,7 +544,12 @@ fn removed_templates(drafts: &[Draft], templates: Templates) -> Vec<Diagnostic> 
                 "{kind} `{name}` removed ({times}): Drupal cannot run it; its inner Markdown, if any, is kept \
                  (`[content].shortcodes = \"keep\"` publishes templates as text)"
             );
-            Diagnostic::new(path.to_owned(), Problem::warning(pos, message))
+            let notice = Problem {
+                pos,
+                severity: Severity::Notice,
+                message,
+            };
+            Diagnostic::new(path.to_owned(), notice)
         })
         .collect()
 }
@@ -694,6 +704,14 @@ fn apply_rules(draft: &mut Draft, rules: Rules, flavor: Flavor) {
     if draft.fields.path.is_none() && !draft.fields.rejected.iter().any(|k| k == "path") {
         let folder = |alias: &str| alias.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
         let mut alias = None;
+        if flavor == Flavor::Jekyll {
+            if let Some(url) = flavor::post_url(&draft.file.rel, &rules.categories) {
+                alias = Some((url, draft.alias_pos));
+            } else if let Some(collection) = draft.alias.strip_prefix("/_") {
+                // A collection's pages are under its name (`/:collection/:path`).
+                alias = Some((format!("/{collection}"), draft.alias_pos));
+            }
+        }
         if flavor == Flavor::Docusaurus {
             let mut docusaurus = docusaurus_alias(&draft.alias);
             if let Some(id) = &rules.doc_id {

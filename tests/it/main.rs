@@ -8,3 +8,4 @@ mod output;
 mod providers;
 mod prune;
 mod replay;
+mod ssg;
