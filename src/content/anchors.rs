@@ -237,34 +237,28 @@ pub fn collect(body: &str, options: Options, ids: Ids, skip_title: bool) -> Hash
     ids
 }
 
-/// The text of a body's first level-1 heading, else of its first heading.
+/// The text of a body's first level-1 heading, wherever it is.
 pub fn first_heading(body: &str) -> Option<String> {
-    let mut best: Option<(pulldown_cmark::HeadingLevel, String)> = None;
-    let mut current: Option<(pulldown_cmark::HeadingLevel, String)> = None;
+    let mut text: Option<String> = None;
     for event in Parser::new_ext(body, Options::ENABLE_HEADING_ATTRIBUTES) {
         match event {
-            Event::Start(Tag::Heading { level, .. }) => current = Some((level, String::new())),
+            Event::Start(Tag::Heading {
+                level: pulldown_cmark::HeadingLevel::H1,
+                ..
+            }) => text = Some(String::new()),
             Event::Text(t) | Event::Code(t) => {
-                if let Some((_, text)) = &mut current {
+                if let Some(text) = &mut text {
                     text.push_str(&t);
                 }
             }
-            Event::End(TagEnd::Heading(_)) => {
-                if let Some((level, text)) = current.take() {
-                    let text = text.trim().to_owned();
-                    let better = best.as_ref().is_none_or(|(l, _)| level < *l);
-                    if better && !text.is_empty() {
-                        if level == pulldown_cmark::HeadingLevel::H1 {
-                            return Some(text);
-                        }
-                        best = Some((level, text));
-                    }
-                }
-            }
+            Event::End(TagEnd::Heading(_)) => match text.take().map(|t| t.trim().to_owned()) {
+                Some(found) if !found.is_empty() => return Some(found),
+                _ => {}
+            },
             _ => {}
         }
     }
-    best.map(|(_, text)| text)
+    None
 }
 
 /// Values of `id="…"` and `name="…"` attributes in raw HTML.

@@ -110,6 +110,8 @@ pub fn expand(body: &str, syntax: Templates, find: &dyn Fn(&str) -> Option<Strin
             stack.push(i);
         }
     }
+    // Closing tags of callouts, which end the blockquote their opener started.
+    let mut ends_callout = vec![false; tags.len()];
     let mut at = 0;
     let mut i = 0;
     while i < tags.len() {
@@ -123,7 +125,9 @@ pub fn expand(body: &str, syntax: Templates, find: &dyn Fn(&str) -> Option<Strin
             continue;
         }
         if is_close(tag) {
-            if !closes_a_pair[i - 1] {
+            if ends_callout[i - 1] {
+                out.insert("\n\n</blockquote>\n", tag.start);
+            } else if !closes_a_pair[i - 1] {
                 out.removed.push((tag.name.clone(), tag.start));
             }
             continue;
@@ -175,11 +179,60 @@ pub fn expand(body: &str, syntax: Templates, find: &dyn Fn(&str) -> Option<Strin
                 at = tags[end].end;
                 i = end + 1;
             }
+            (_, name) if pair[i - 1].is_some() && CALLOUTS.contains(&name) => {
+                // A callout keeps its meaning as a blockquote (what `basic_html` allows).
+                let label = named_argument(&tag.args, "title").or_else(|| {
+                    (!matches!(name, "alert" | "callout" | "admonition")).then(|| capitalized(name))
+                });
+                let heading = label.map_or(String::new(), |l| {
+                    format!("<p><strong>{}</strong></p>\n", escape(&l))
+                });
+                out.insert(&format!("<blockquote>\n{heading}\n"), tag.start);
+                ends_callout[pair[i - 1].unwrap_or_default()] = true;
+            }
             _ => out.removed.push((name.to_owned(), tag.start)),
         }
     }
     out.copy(body, at, body.len());
     out
+}
+
+/// Paired shortcodes that are callouts (Docsy's `alert`, common `note`/`warning` ones).
+const CALLOUTS: &[&str] = &[
+    "alert",
+    "callout",
+    "admonition",
+    "note",
+    "tip",
+    "info",
+    "warning",
+    "caution",
+    "danger",
+    "important",
+    "hint",
+    "notice",
+];
+
+/// The value of `name="…"` among a shortcode's arguments.
+fn named_argument(args: &str, name: &str) -> Option<String> {
+    let at = args.find(&format!("{name}="))?;
+    let rest = &args[at + name.len() + 1..];
+    let quote = rest.chars().next().filter(|c| matches!(c, '"' | '\''))?;
+    let value = rest[1..].split(quote).next()?;
+    Some(value.to_owned())
+}
+
+fn capitalized(name: &str) -> String {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// The escaped form shown as its unescaped text: `{{</* x */>}}` → `{{< x >}}`.
@@ -353,8 +406,18 @@ mod tests {
             ("a {{< youtube abc >}} b", "a  b", vec!["youtube"]),
             (
                 "{{% note %}}\n**Inner**\n{{% /note %}}\n",
-                "\n**Inner**\n\n",
-                vec!["note"],
+                "<blockquote>\n<p><strong>Note</strong></p>\n\n\n**Inner**\n\n\n</blockquote>\n\n",
+                vec![],
+            ),
+            (
+                "{{% alert title=\"Heads <up>\" color=\"info\" %}}x{{% /alert %}}",
+                "<blockquote>\n<p><strong>Heads &lt;up&gt;</strong></p>\n\nx\n\n</blockquote>\n",
+                vec![],
+            ),
+            (
+                "{{% details %}}\nx\n{{% /details %}}",
+                "\nx\n",
+                vec!["details"],
             ),
             (
                 "[x]({{< ref \"docs/x.md#part\" >}})",
@@ -425,9 +488,9 @@ mod tests {
         for (body, text, removed) in [
             ("a {{ youtube(id=\"x\") }} b", "a  b", vec!["youtube"]),
             (
-                "{% note(kind=\"x\") %}\ninner\n{% end %}",
+                "{% box(kind=\"x\") %}\ninner\n{% end %}",
                 "\ninner\n",
-                vec!["note"],
+                vec!["box"],
             ),
             (
                 "{{ not_a_call }} {% raw %}",
