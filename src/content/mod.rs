@@ -22,6 +22,7 @@
 //!   directories; other files (images) are ignored like any non-page file.
 //! - Columns count characters (not bytes); a diagnostic about a whole path has line 0.
 
+mod admonitions;
 mod anchors;
 mod fields;
 mod flavor;
@@ -630,6 +631,13 @@ fn read_markdown<'f>(
     problems.extend(more);
     let find = |written: &str| find_page(files, &file.rel, written);
     let expanded = shortcodes::expand(split.body, options.generator.templates(), &find);
+    let callouts = match options.generator.flavor {
+        Flavor::Docusaurus => admonitions::Syntax::Docusaurus,
+        Flavor::Mkdocs => admonitions::Syntax::Mkdocs,
+        _ => admonitions::Syntax::None,
+    };
+    let next = admonitions::expand(&expanded.text, callouts);
+    let expanded = expanded.then(next);
     let index = LineIndex::new(&file.text);
     let at = |offset: usize| index.position(split.body_offset + offset);
     for (offset, message) in &expanded.broken {

@@ -24,27 +24,41 @@ pub struct Expanded {
     pub removed: Vec<(String, usize)>,
     /// References to pages that do not exist: offset in the original body, and why.
     pub broken: Vec<(usize, String)>,
+    /// The expansion this one was made from (its text dropped), when passes are chained.
+    before: Option<Box<Expanded>>,
 }
 
 impl Expanded {
     /// The offset in the original body of the byte at `offset` in the expanded text.
     pub fn original(&self, offset: usize) -> usize {
         let at = self.map.partition_point(|&(start, _, _)| start <= offset);
-        match at.checked_sub(1).map(|i| self.map[i]) {
+        let inner = match at.checked_sub(1).map(|i| self.map[i]) {
             Some((start, original, true)) => original + (offset - start),
             Some((_, original, false)) => original,
             None => offset,
-        }
+        };
+        self.before
+            .as_ref()
+            .map_or(inner, |before| before.original(inner))
     }
 
-    fn copy(&mut self, body: &str, from: usize, to: usize) {
+    /// `next`, made from this expansion's text, mapping offsets back through both.
+    pub fn then(mut self, mut next: Expanded) -> Expanded {
+        self.text = String::new();
+        next.removed = std::mem::take(&mut self.removed);
+        next.broken = std::mem::take(&mut self.broken);
+        next.before = Some(Box::new(self));
+        next
+    }
+
+    pub(super) fn copy(&mut self, body: &str, from: usize, to: usize) {
         if from < to {
             self.map.push((self.text.len(), from, true));
             self.text.push_str(&body[from..to]);
         }
     }
 
-    fn insert(&mut self, text: &str, at: usize) {
+    pub(super) fn insert(&mut self, text: &str, at: usize) {
         if !text.is_empty() {
             self.map.push((self.text.len(), at, false));
             self.text.push_str(text);

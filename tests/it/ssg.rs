@@ -253,6 +253,11 @@ fn docusaurus_site_publishes_as_docusaurus_renders_it() {
         &["/guides/configuration", "/guides/install", "/start"],
         &["/draft"],
     );
+    let (_, _, intro) = &pages["/start"];
+    assert!(
+        intro.contains("<blockquote>\n<p><strong>Before you start</strong></p>\n<p>Read <strong>this</strong> first.</p>\n</blockquote>"),
+        "{intro}"
+    );
     let (_, title, config) = &pages["/guides/configuration"];
     assert_eq!(title, "Configuration");
     assert!(
@@ -274,6 +279,10 @@ fn mkdocs_site_publishes_as_mkdocs_renders_it() {
     assert!(about.contains("<p><strong>Warning</strong></p>"), "{about}");
     let (_, _, setup) = &pages["/user-guide/setup"];
     assert!(setup.contains(r#"<h2 id="whats-new-in-20">"#), "{setup}");
+    assert!(
+        setup.contains("<p><strong>Pro tip</strong></p>\n<p>Keep the <strong>defaults</strong>.</p>\n<p>They work.</p>\n</blockquote>"),
+        "{setup}"
+    );
 }
 
 #[test]
