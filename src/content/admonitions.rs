@@ -26,6 +26,8 @@ pub fn expand(body: &str, syntax: Syntax) -> Expanded {
     let mut fence: Option<String> = None;
     // Docusaurus: the colons of each open admonition. MkDocs: the indent of each open one.
     let mut open: Vec<usize> = Vec::new();
+    // The indent below which an mkdocstrings `::: module.name` directive's options end.
+    let mut directive: Option<usize> = None;
     let mut offset = 0;
     for line in body.split_inclusive('\n') {
         let start = offset;
@@ -60,6 +62,17 @@ pub fn expand(body: &str, syntax: Syntax) -> Expanded {
             }
             Syntax::Mkdocs => {
                 let indent = text.len() - trimmed.len();
+                // mkdocstrings' `::: module.name` (and its indented options) documents code
+                // Drupal does not have: removed, and reported like a template.
+                match directive {
+                    Some(at) if trimmed.is_empty() || indent > at => continue,
+                    _ => directive = None,
+                }
+                if fence.is_none() && trimmed.starts_with("::: ") {
+                    directive = Some(indent);
+                    out.removed.push((":::".to_owned(), start));
+                    continue;
+                }
                 // Close those whose body ended: a non-blank line indented less than theirs.
                 while let Some(&inner) = open.last() {
                     if trimmed.is_empty() || indent >= inner {
@@ -171,6 +184,12 @@ mod tests {
         );
         let offset = got.text.find("More").unwrap();
         assert_eq!(&body[got.original(offset)..][..4], "More");
+        let got = expand(
+            "A\n\n::: httpx.Client\n    options:\n      x: 1\n\nB\n",
+            Syntax::Mkdocs,
+        );
+        assert_eq!(got.text, "A\n\nB\n");
+        assert_eq!(got.removed, [(":::".to_owned(), 3)]);
         let plain = expand("a ::: b\n", Syntax::None);
         assert_eq!(plain.text, "a ::: b\n");
     }

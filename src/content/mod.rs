@@ -536,6 +536,11 @@ fn removed_templates(drafts: &[Draft], templates: Templates) -> Vec<Diagnostic> 
     by_name
         .into_iter()
         .map(|(name, (count, path, pos))| {
+            let kind = if name == ":::" {
+                "mkdocstrings directive"
+            } else {
+                kind
+            };
             let times = if count == 1 {
                 "once".to_owned()
             } else {

@@ -45,7 +45,12 @@ impl Expanded {
     /// `next`, made from this expansion's text, mapping offsets back through both.
     pub fn then(mut self, mut next: Expanded) -> Expanded {
         self.text = String::new();
+        let later: Vec<(String, usize)> = std::mem::take(&mut next.removed)
+            .into_iter()
+            .map(|(name, offset)| (name, self.original(offset)))
+            .collect();
         next.removed = std::mem::take(&mut self.removed);
+        next.removed.extend(later);
         next.broken = std::mem::take(&mut self.broken);
         next.before = Some(Box::new(self));
         next

@@ -275,6 +275,7 @@ fn mkdocs_site_publishes_as_mkdocs_renders_it() {
         &[],
     );
     let (_, title, about) = &pages["/about"];
+    assert!(!about.contains("example.module"), "{about}");
     assert_eq!(title, "About");
     assert!(about.contains("<p><strong>Warning</strong></p>"), "{about}");
     let (_, _, setup) = &pages["/user-guide/setup"];
