@@ -15,8 +15,9 @@ pub enum Syntax {
     Mkdocs,
 }
 
-/// `body` with its admonitions as blockquotes.
-pub fn expand(body: &str, syntax: Syntax) -> Expanded {
+/// `body` with its admonitions as blockquotes; with `directives`, mkdocstrings' `:::`
+/// directives removed (and recorded in [`Expanded::removed`]).
+pub fn expand(body: &str, syntax: Syntax, directives: bool) -> Expanded {
     let mut out = Expanded::default();
     let marked = body.contains(":::") || body.contains("!!!") || body.contains("???");
     if syntax == Syntax::None || !marked {
@@ -68,7 +69,7 @@ pub fn expand(body: &str, syntax: Syntax) -> Expanded {
                     Some(at) if trimmed.is_empty() || indent > at => continue,
                     _ => directive = None,
                 }
-                if fence.is_none() && trimmed.starts_with("::: ") {
+                if directives && fence.is_none() && trimmed.starts_with("::: ") {
                     directive = Some(indent);
                     out.removed.push((":::".to_owned(), start));
                     continue;
@@ -163,7 +164,7 @@ mod tests {
     #[test]
     fn docusaurus() {
         let body = "Intro\n\n:::tip[Try it]\nSome **text**.\n:::\n\n```\n:::note\n```\n::::info\nA\n:::danger\nB\n:::\n::::\n";
-        let got = expand(body, Syntax::Docusaurus);
+        let got = expand(body, Syntax::Docusaurus, true);
         assert_eq!(
             got.text,
             "Intro\n\n<blockquote>\n<p><strong>Try it</strong></p>\n\nSome **text**.\n\n</blockquote>\n\n```\n:::note\n```\n<blockquote>\n<p><strong>Info</strong></p>\n\nA\n<blockquote>\n<p><strong>Danger</strong></p>\n\nB\n\n</blockquote>\n\n</blockquote>\n"
@@ -177,7 +178,7 @@ mod tests {
         let body = "!!! note \"TL;DR\"\n    Use a client.\n\n    More.\n\nAfter.\n\n??? warning\n    Hidden.\n";
         assert_eq!(mkdocs_open("!!! tip \"\""), Some(("tip", Some(""))));
         assert_eq!(mkdocs_open("!!! tip inline end"), Some(("tip", None)));
-        let got = expand(body, Syntax::Mkdocs);
+        let got = expand(body, Syntax::Mkdocs, true);
         assert_eq!(
             got.text,
             "<blockquote>\n<p><strong>TL;DR</strong></p>\n\nUse a client.\n\nMore.\n\n\n</blockquote>\n\nAfter.\n\n<blockquote>\n<p><strong>Warning</strong></p>\n\nHidden.\n\n</blockquote>\n"
@@ -190,7 +191,7 @@ mod tests {
         );
         assert_eq!(got.text, "A\n\nB\n");
         assert_eq!(got.removed, [(":::".to_owned(), 3)]);
-        let plain = expand("a ::: b\n", Syntax::None);
+        let plain = expand("a ::: b\n", Syntax::None, true);
         assert_eq!(plain.text, "a ::: b\n");
     }
 }

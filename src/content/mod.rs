@@ -641,7 +641,8 @@ fn read_markdown<'f>(
         Flavor::Mkdocs => admonitions::Syntax::Mkdocs,
         _ => admonitions::Syntax::None,
     };
-    let next = admonitions::expand(&expanded.text, callouts);
+    let directives = options.generator.shortcodes == ShortcodeMode::Remove;
+    let next = admonitions::expand(&expanded.text, callouts, directives);
     let expanded = expanded.then(next);
     let index = LineIndex::new(&file.text);
     let at = |offset: usize| index.position(split.body_offset + offset);
