@@ -188,6 +188,7 @@ mod tests {
         let got = expand(
             "A\n\n::: httpx.Client\n    options:\n      x: 1\n\nB\n",
             Syntax::Mkdocs,
+            true,
         );
         assert_eq!(got.text, "A\n\nB\n");
         assert_eq!(got.removed, [(":::".to_owned(), 3)]);

@@ -733,18 +733,15 @@ fn apply_rules(draft: &mut Draft, rules: Rules, flavor: Flavor) {
             }
             alias = Some((docusaurus, draft.alias_pos));
         }
-        match &rules.url {
-            Some(url) => {
-                let value = match &url.value {
-                    Url::Alias(written) => flavor::normalize_url(written),
-                    Url::Slug(slug) => {
-                        let base = alias.as_ref().map_or(draft.alias.as_str(), |(a, _)| a);
-                        format!("{}/{}", folder(base), slug.trim_matches('/'))
-                    }
-                };
-                alias = Some((value, url.pos));
-            }
-            None => {}
+        if let Some(url) = &rules.url {
+            let value = match &url.value {
+                Url::Alias(written) => flavor::normalize_url(written),
+                Url::Slug(slug) => {
+                    let base = alias.as_ref().map_or(draft.alias.as_str(), |(a, _)| a);
+                    format!("{}/{}", folder(base), slug.trim_matches('/'))
+                }
+            };
+            alias = Some((value, url.pos));
         }
         if let Some((value, pos)) = alias {
             if let Err(why) = identity::check_alias(&value) {
