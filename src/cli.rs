@@ -149,8 +149,9 @@ pub struct ApplyArgs {
 
 #[derive(Debug, Args)]
 pub struct SandboxArgs {
-    /// Address to listen on (loopback only; port 0 picks a free one).
-    #[arg(long, default_value = "127.0.0.1:8888")]
+    /// Address to listen on: 127.0.0.1:PORT, [::1]:PORT or localhost:PORT (loopback only;
+    /// port 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:8888", value_parser = crate::sandbox::parse_listen)]
     pub listen: std::net::SocketAddr,
 
     /// Persist the site's state in FILE across restarts.

@@ -212,15 +212,8 @@ pub async fn apply(cli: &Cli, args: &ApplyArgs, output: &Output) -> anyhow::Resu
         target.site.requests(),
         target.site.token_requests()
     );
-    let failed = report.failures().count();
-    if failed > 0 {
-        output.error(&format!(
-            "{failed} of {} change{} failed; the others were applied (each failure is listed above with its file)",
-            report.results.len(),
-            if report.results.len() == 1 { "" } else { "s" },
-        ));
-    } else if report.interrupted {
-        output.error("interrupted: the changes listed as not attempted were not applied; run apply again to finish");
+    if let Some(shortfall) = report.shortfall() {
+        output.error(&shortfall);
     }
     Ok(if report.success() {
         Exit::Success
