@@ -364,7 +364,7 @@ fn explain(message: &str, text: &str, span: Option<std::ops::Range<usize>>) -> S
 }
 
 /// serde's `invalid type: string "8", expected usize` in words a config author uses, naming
-/// the key: ``[sync].parallelism` must be a whole number, not the string "8"`.
+/// the key, e.g. "`[sync].parallelism` must be a whole number, not the string \"8\"".
 fn explain_type(rest: &str, text: &str, span: Option<std::ops::Range<usize>>) -> String {
     let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
     let expected = match expected.trim() {
