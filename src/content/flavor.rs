@@ -80,6 +80,8 @@ pub struct GeneratorOptions {
     /// The site's title in the generator's config (`title`, `site_name`), for a home page
     /// that has none.
     pub site_title: Option<String>,
+    /// Hugo's site `params`, flattened to dotted keys (`grpc_vers.core`), for `{{< param >}}`.
+    pub params: Vec<(String, String)>,
     /// Now, UTC, `YYYY-MM-DDTHH:MM:SS`: publish and expiry dates are compared with it.
     pub now: String,
 }
@@ -95,6 +97,7 @@ impl Default for GeneratorOptions {
             collections: Vec::new(),
             macros: false,
             site_title: None,
+            params: Vec::new(),
             now: String::new(),
         }
     }
@@ -214,6 +217,13 @@ pub fn resolve(dir: &Path, options: &GeneratorOptions, now: String) -> Generator
             resolved.collections = collections;
         }
         (Flavor::Mkdocs, Some(text)) => resolved.macros = mkdocs_macros(&text),
+        (Flavor::Hugo, Some(text)) => {
+            let toml = resolved
+                .config_file
+                .as_ref()
+                .is_some_and(|f| f.extension().is_some_and(|e| e == "toml"));
+            resolved.params = hugo_params(&text, toml);
+        }
         _ => {}
     }
     if resolved.flavor == Flavor::Jekyll {
@@ -320,6 +330,38 @@ pub fn fallback_title(rel: &str, site_title: Option<&str>) -> String {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => "Home".to_owned(),
     }
+}
+
+/// A Hugo config's `params`, flattened to `dotted.key = value` for scalar values.
+fn hugo_params(text: &str, toml: bool) -> Vec<(String, String)> {
+    fn flatten(prefix: &str, value: Value, out: &mut Vec<(String, String)>) {
+        let key = || prefix.trim_end_matches('.').to_owned();
+        match value {
+            Value::Map(map) => {
+                for (name, value) in map {
+                    flatten(&format!("{prefix}{}.", name.to_lowercase()), value, out);
+                }
+            }
+            Value::String(s) | Value::Number(s) | Value::Datetime(s) => out.push((key(), s)),
+            Value::Bool(b) => out.push((key(), b.to_string())),
+            Value::Null | Value::List(_) => {}
+        }
+    }
+    let parsed = if toml {
+        value::from_toml(text)
+    } else {
+        value::from_yaml(text)
+    };
+    let Ok(Value::Map(map)) = parsed else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (key, value) in map {
+        if key.eq_ignore_ascii_case("params") {
+            flatten("", value, &mut out);
+        }
+    }
+    out
 }
 
 /// `exclude` and the rendered collections of a Jekyll `_config.yml`.
@@ -1142,6 +1184,20 @@ mod tests {
         std::fs::write(root.join("content/hugo.toml"), "").unwrap();
         assert_eq!(detect(&root.join("content/docs")).unwrap().0, Flavor::Hugo);
         assert!(mkdocs_macros("plugins:\n  - search\n  - macros\n"));
+        assert_eq!(
+            hugo_params(
+                "title: x\nparams:\n  vers: {Core: v1.2}\n  on: true\n",
+                false
+            ),
+            [
+                ("vers.core".to_owned(), "v1.2".to_owned()),
+                ("on".to_owned(), "true".to_owned())
+            ]
+        );
+        assert_eq!(
+            hugo_params("[params]\nrepo = \"r\"\n", true),
+            [("repo".to_owned(), "r".to_owned())]
+        );
         assert_eq!(
             site_title("a: 1\ntitle: Docs\n  title: no\n").as_deref(),
             Some("Docs")

@@ -640,7 +640,14 @@ fn read_markdown<'f>(
     let (fields, more) = fields::extract(entries, Origin::Markdown);
     problems.extend(more);
     let find = |written: &str| find_page(files, &file.rel, written);
-    let expanded = shortcodes::expand(split.body, options.generator.templates(), &find);
+    let param = |key: &str| {
+        let params = &options.generator.params;
+        params
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+    };
+    let expanded = shortcodes::expand(split.body, options.generator.templates(), &find, &param);
     let callouts = match options.generator.flavor {
         Flavor::Docusaurus => admonitions::Syntax::Docusaurus,
         Flavor::Mkdocs => admonitions::Syntax::Mkdocs,

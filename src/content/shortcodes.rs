@@ -87,8 +87,14 @@ struct Tag {
 }
 
 /// Expand the templates of `syntax` in `body`. `find` maps a page reference (as written,
-/// without fragment) to the page file's path under the content dir, if there is one.
-pub fn expand(body: &str, syntax: Templates, find: &dyn Fn(&str) -> Option<String>) -> Expanded {
+/// without fragment) to the page file's path under the content dir, if there is one;
+/// `param` a Hugo site parameter (`grpc_vers.core`, lowercase) to its value.
+pub fn expand(
+    body: &str,
+    syntax: Templates,
+    find: &dyn Fn(&str) -> Option<String>,
+    param: &dyn Fn(&str) -> Option<String>,
+) -> Expanded {
     let tags = match syntax {
         Templates::None => Vec::new(),
         Templates::Hugo => hugo_tags(body),
@@ -175,6 +181,12 @@ pub fn expand(body: &str, syntax: Templates, find: &dyn Fn(&str) -> Option<Strin
                         out.insert(&written, tag.start);
                     }
                 }
+            }
+            (Templates::Hugo, "param")
+                if param(&first_argument(&tag.args).to_lowercase()).is_some() =>
+            {
+                let value = param(&first_argument(&tag.args).to_lowercase()).unwrap_or_default();
+                out.insert(&value, tag.start);
             }
             (Templates::Liquid, "raw") => {
                 // Copied as written up to `{% endraw %}`.
@@ -415,8 +427,12 @@ mod tests {
         }
     }
 
+    fn param(key: &str) -> Option<String> {
+        (key == "vers.core").then(|| "v1.2".to_owned())
+    }
+
     fn run(syntax: Templates, body: &str) -> Expanded {
-        expand(body, syntax, &find)
+        expand(body, syntax, &find, &param)
     }
 
     #[test]
@@ -461,6 +477,8 @@ mod tests {
                 vec![],
             ),
             ("{{< /orphan >}}", "", vec!["/orphan"]),
+            ("tag {{< param \"vers.Core\" >}}!", "tag v1.2!", vec![]),
+            ("{{< param unknown >}}", "", vec!["param"]),
         ] {
             let got = run(Templates::Hugo, body);
             assert_eq!(got.text, text, "{body}");

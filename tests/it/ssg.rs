@@ -142,6 +142,7 @@ fn hugo_site_publishes_as_hugo_renders_it() {
         r#"<h2 id="install">Install</h2>"#,
         r#"<h2 id="getting-started">Getting started</h2>"#,
         "<strong>Inner Markdown</strong> survives",
+        "the installer of version 2.1.",
         "<blockquote>\n<p><strong>Note</strong></p>",
         r#"href="/about-us#who-we-are""#,
     ] {
