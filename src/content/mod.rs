@@ -688,9 +688,11 @@ fn find_page(files: &HashSet<&str>, from: &str, written: &str) -> Option<String>
     }
     for base in bases {
         let base = base.trim_end_matches('/');
+        let stem = base.strip_suffix(".md").unwrap_or(base);
         for candidate in [
             base.to_owned(),
-            format!("{base}.md"),
+            format!("{stem}.md"),
+            format!("{stem}.markdown"),
             format!("{base}/index.md"),
             format!("{base}/_index.md"),
         ] {
