@@ -47,6 +47,8 @@ pub struct ChangeResult {
 #[derive(Debug, Clone, Default)]
 pub struct ApplyReport {
     pub results: Vec<ChangeResult>,
+    /// Menu link changes and their outcomes.
+    pub menu: Vec<crate::menu::apply::LinkResult>,
     /// The run was interrupted (Ctrl-C) before every change was attempted.
     pub interrupted: bool,
 }
@@ -66,6 +68,17 @@ impl ApplyReport {
                 .results
                 .iter()
                 .all(|r| matches!(r.outcome, Outcome::Done(_)))
+            && self
+                .menu
+                .iter()
+                .all(|r| r.outcome == crate::menu::apply::LinkOutcome::Done)
+    }
+
+    /// Menu link changes that failed.
+    pub fn menu_failures(&self) -> impl Iterator<Item = &crate::menu::apply::LinkResult> {
+        self.menu
+            .iter()
+            .filter(|r| matches!(r.outcome, crate::menu::apply::LinkOutcome::Failed(_)))
     }
 
     /// How many changes of `action` were applied.
@@ -109,13 +122,54 @@ pub async fn apply(
         .buffered(options.parallelism.max(1))
         .collect()
         .await;
+    let menu = if plan.menu.is_empty() {
+        Vec::new()
+    } else {
+        let pages = page_outcomes(plan, &results);
+        crate::menu::apply::apply(
+            &site.menus(),
+            &plan.menu,
+            &pages,
+            options.parallelism,
+            &stop,
+        )
+        .await
+    };
     let interrupted = results
         .iter()
-        .any(|r| matches!(r.outcome, Outcome::NotAttempted));
+        .any(|r| matches!(r.outcome, Outcome::NotAttempted))
+        || menu
+            .iter()
+            .any(|r| r.outcome == crate::menu::apply::LinkOutcome::NotAttempted);
     ApplyReport {
         results,
+        menu,
         interrupted,
     }
+}
+
+/// Node ids of the pages menu links point at, and the pages that were not written.
+fn page_outcomes(plan: &Plan, results: &[ChangeResult]) -> crate::menu::apply::PageOutcomes {
+    let mut pages = crate::menu::apply::PageOutcomes::default();
+    for change in &plan.menu {
+        if let (Some(link), Some(nid)) = (&change.link, change.nid) {
+            pages.nids.insert(link.page, nid);
+        }
+    }
+    for result in results {
+        match &result.outcome {
+            Outcome::Done(Some(node)) => {
+                if let Some(nid) = node.nid.or(result.change.nid()) {
+                    pages.nids.insert(result.change.uuid, nid);
+                }
+            }
+            Outcome::Done(None) => {}
+            Outcome::Failed(_) | Outcome::NotAttempted => {
+                pages.failed.insert(result.change.uuid);
+            }
+        }
+    }
+    pages
 }
 
 /// Apply one change, verifying and retrying writes whose outcome is unknown.

@@ -60,6 +60,15 @@ pub struct Config {
     pub auth: AuthConfig,
     pub content: ContentConfig,
     pub sync: SyncConfig,
+    pub menus: MenusConfig,
+}
+
+/// `[menus]` (CONTRACT §8).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MenusConfig {
+    /// A menu every page joins, nested as its folders; empty: none.
+    pub folders: String,
 }
 
 /// `[site]`.
@@ -163,7 +172,7 @@ pub enum ConfigError {
     Setting(String),
 }
 
-const SECTIONS: &[&str] = &["site", "auth", "content", "sync"];
+const SECTIONS: &[&str] = &["site", "auth", "content", "sync", "menus"];
 const KEYS: &[(&str, &[&str])] = &[
     ("site", &["url", "api", "bundle", "namespace"]),
     (
@@ -182,6 +191,7 @@ const KEYS: &[(&str, &[&str])] = &[
         "sync",
         &["parallelism", "timeout_secs", "revision_log", "max_prune"],
     ),
+    ("menus", &["folders"]),
 ];
 
 impl Config {
@@ -321,6 +331,8 @@ pub struct Settings {
     pub timeout: Duration,
     pub revision_log: String,
     pub max_prune: usize,
+    /// `[menus]`.
+    pub menus: crate::menu::MenuOptions,
 }
 
 /// Resolved authentication settings; secrets only as [`Secret`].
@@ -376,6 +388,14 @@ impl Settings {
             ));
         }
 
+        let folders = config.menus.folders.trim();
+        if !folders.is_empty() && !crate::menu::valid_menu_name(folders) {
+            return Err(ConfigError::Setting(format!(
+                "`{}`: `[menus].folders` = `{folders}` is not a menu's machine name (lowercase letters, digits, `-` and `_`, e.g. \"main\")",
+                config_path.display()
+            )));
+        }
+
         let auth = AuthSettings {
             provider: config.auth.provider,
             username: env_nonempty("DRUPAL_SYNC_USERNAME").or(config.auth.username.clone()),
@@ -410,6 +430,9 @@ impl Settings {
             timeout: Duration::from_secs(config.sync.timeout_secs.max(1)),
             revision_log: config.sync.revision_log.clone(),
             max_prune: config.sync.max_prune,
+            menus: crate::menu::MenuOptions {
+                folders: Some(config.menus.folders.trim().to_owned()).filter(|m| !m.is_empty()),
+            },
         })
     }
 }

@@ -19,6 +19,7 @@ pub mod config;
 pub mod content;
 pub mod drupal;
 pub mod init;
+pub mod menu;
 pub mod page;
 pub mod plan;
 pub mod report;
@@ -165,7 +166,10 @@ pub fn load_settings(cli: &Cli, overrides: Overrides) -> anyhow::Result<Settings
 
 /// Load the content and print its diagnostics; `Err` when any is an error (strict: warnings too).
 pub fn load_content(settings: &Settings, output: &Output) -> anyhow::Result<Content> {
-    let content = content::load(&settings.content);
+    let mut content = content::load(&settings.content);
+    let (links, problems) = menu::derive(&content.pages, &settings.menus, &settings.namespace);
+    content.links = links;
+    content.add(problems);
     let strict = settings.content.strict;
     let mut errors = 0;
     for d in &content.diagnostics {

@@ -30,6 +30,7 @@ pub fn page(path: &str, line: usize, key: &str, title: &str, body: &str) -> Page
         body: body.into(),
         format: "basic_html".into(),
         summary: None,
+        nav: Default::default(),
     }
 }
 
@@ -262,6 +263,7 @@ pub fn apply_with_failure() -> ApplyReport {
     ApplyReport {
         results,
         interrupted: false,
+        ..ApplyReport::default()
     }
 }
 
@@ -283,5 +285,6 @@ pub fn apply_interrupted() -> ApplyReport {
     ApplyReport {
         results,
         interrupted: true,
+        ..ApplyReport::default()
     }
 }
