@@ -314,7 +314,10 @@ pub fn apply(report: &ApplyReport, site: &str) -> String {
             "\n**Menu links:** {}.\n\n| Result | Menu link | Details |\n|---|---|---|",
             super::menu_done_counts(report)
         );
-        for result in report.menu.iter().take_while(|_| out.len() <= MAX_LEN) {
+        for result in &report.menu {
+            if out.len() > MAX_LEN {
+                break;
+            }
             let (outcome, detail) = match &result.outcome {
                 LinkOutcome::Done => (done_verb(result.change.action).to_owned(), String::new()),
                 LinkOutcome::Failed(reason) => ("**failed**".to_owned(), text(reason)),
