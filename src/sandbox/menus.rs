@@ -177,7 +177,7 @@ pub fn dispatch(shared: &Shared, req: &Req, actor: Actor, segments: &[&str]) -> 
             update(shared, req, actor, id)
         }
         (["menu_link_content", "menu_link_content", id], "DELETE") => {
-            delete(shared, req, actor, id)
+            delete(shared, actor, id)
         }
         (["menu_link_content", "menu_link_content", _], _) => {
             Ok(method_not_allowed(req, "GET, PATCH, DELETE"))
