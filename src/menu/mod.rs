@@ -454,8 +454,8 @@ pub struct LinkContext<'a> {
     pub prune: bool,
 }
 
-/// Compare the desired links with the namespace's links on the site: creates and updates
-/// (shallowest first), then deletions. Returns the changes and how many links match.
+/// Compare the desired links with the namespace's links on the site: creates and updates,
+/// then deletions, each in menu order. Returns the changes and how many links match.
 pub fn plan(
     desired: &[Link],
     remote: &[RemoteLink],
@@ -573,9 +573,8 @@ pub fn plan(
             note: None,
         });
     }
-    changes.sort_by(|a, b| {
-        (a.depth(), &a.menu, &a.trail, a.uuid).cmp(&(b.depth(), &b.menu, &b.trail, b.uuid))
-    });
+    // In menu order, so the plan reads like the menu (applying goes parents first anyway).
+    changes.sort_by(|a, b| (&a.menu, &a.trail, a.uuid).cmp(&(&b.menu, &b.trail, b.uuid)));
 
     // Links of this namespace nobody wants: those of pages the content still defines were
     // dropped from their page's front matter; the others belong to pages without a source.
@@ -612,15 +611,7 @@ pub fn plan(
             note: Some(note),
         });
     }
-    // Children before their parents, so no link is moved to the top only to be deleted.
-    deletions.sort_by(|a, b| {
-        (std::cmp::Reverse(a.depth()), &a.menu, &a.trail, a.uuid).cmp(&(
-            std::cmp::Reverse(b.depth()),
-            &b.menu,
-            &b.trail,
-            b.uuid,
-        ))
-    });
+    deletions.sort_by(|a, b| (&a.menu, &a.trail, a.uuid).cmp(&(&b.menu, &b.trail, b.uuid)));
     changes.extend(deletions);
     (changes, unchanged)
 }
