@@ -406,6 +406,29 @@ mod tests {
     }
 
     #[test]
+    fn menu_changes() {
+        let (plan, report) = fixtures::menu_changes();
+        let want = [
+            "  ~ menu  main › Docs  content/docs/index.md",
+            "        title: \"Old docs\" -> \"Docs\"",
+            "  + menu  main › Docs › A  (weight 3)",
+            "  - menu  footer › A  (page `docs/a` no longer declares it)",
+            "Plan: 0 to create, 0 to update, 0 to delete, 12 unchanged.",
+            "Menu links: 1 to create, 1 to update, 1 to delete, 0 unchanged.",
+        ];
+        assert_eq!(render(&plan), want.join("\n") + "\n");
+        let applied = super::apply(&report, &Style::default());
+        assert!(
+            applied.contains("failed    main › Docs  content/docs/index.md: HTTP 403: no"),
+            "{applied}"
+        );
+        assert!(
+            applied.contains("Menu links: 1 created, 0 updated, 1 deleted, 1 failed."),
+            "{applied}"
+        );
+    }
+
+    #[test]
     fn colour_only_when_asked() {
         let plan = fixtures::mixed();
         assert!(!render(&plan).contains('\x1b'));

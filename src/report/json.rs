@@ -561,6 +561,36 @@ mod tests {
         assert_eq!(parsed, super::apply(&plan, &report, SITE, "jsonapi"));
     }
 
+    #[test]
+    fn menu_changes_match_the_schemas() {
+        let (plan, report) = fixtures::menu_changes();
+        let actions: Vec<Action> = plan.menu.iter().map(|c| c.action).collect();
+        assert_eq!(actions, [Action::Update, Action::Create, Action::Delete]);
+        let document = super::plan(&plan, SITE, "jsonapi");
+        if let Err(e) = Schema::new(PLAN_SCHEMA).check(&document) {
+            panic!("{e}\n{document:#}");
+        }
+        assert_eq!(
+            document["menu_summary"],
+            json!({"create": 1, "update": 1, "delete": 1, "unchanged": 0})
+        );
+        assert_eq!(document["menu"][1]["path"], "main › Docs › A");
+        assert_eq!(document["menu"][1]["weight"], 3);
+        assert_eq!(
+            document["menu"][0]["fields"]["title"],
+            json!({"before": "Old docs", "after": "Docs"})
+        );
+        let document = super::apply(&plan, &report, SITE, "jsonapi");
+        if let Err(e) = Schema::new(APPLY_SCHEMA).check(&document) {
+            panic!("{e}\n{document:#}");
+        }
+        assert_eq!(document["menu"][0]["result"], "failed");
+        assert_eq!(document["menu"][1]["result"], "ok");
+        // Without menus the documents keep their shape.
+        let plain = super::plan(&fixtures::mixed(), SITE, "jsonapi");
+        assert!(plain.get("menu").is_none() && plain.get("menu_summary").is_none());
+    }
+
     /// The apply schema is the plan schema plus `result` and `error`: the files cannot drift apart.
     #[test]
     fn the_apply_schema_extends_the_plan_schema() {
@@ -577,6 +607,14 @@ mod tests {
             .unwrap()
             .retain(|k| k != "result" && k != "error");
         change["allOf"].as_array_mut().unwrap().pop();
+        let link = &mut apply["$defs"]["linkChange"];
+        let properties = link["properties"].as_object_mut().unwrap();
+        properties.remove("result");
+        properties.remove("error");
+        link["required"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|k| k != "result" && k != "error");
         assert_eq!(apply["$defs"], plan["$defs"]);
         assert_eq!(
             apply["required"], plan["required"],
