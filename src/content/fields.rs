@@ -60,9 +60,10 @@ pub struct Fields {
 }
 
 const PAGE_KEYS: &[&str] = &[
-    "title", "path", "status", "draft", "summary", "format", "id", "uuid", "aliases", "menu",
-    "menus", "linkTitle", "weight",
+    "title", "path", "status", "draft", "summary", "format", "id", "uuid", "aliases",
 ];
+/// Navigation keys (CONTRACT §8), read here and given meaning by `menu`.
+const MENU_KEYS: &[&str] = &["menu", "menus", "linkTitle", "weight"];
 const YAML_BODY_KEYS: &[&str] = &["body", "body_html"];
 /// Keys Hugo, Zola and Jekyll use that mean nothing to Drupal (CONTRACT §1).
 const IGNORED_KEYS: &[&str] = &[
@@ -356,6 +357,7 @@ fn unknown_key(original: &str, origin: Origin) -> String {
     let key = original.to_lowercase();
     let nearest = PAGE_KEYS
         .iter()
+        .chain(MENU_KEYS)
         .chain(yaml_keys)
         .chain(IGNORED_KEYS)
         .map(|k| (k, (k.len() / 3).max(1)))

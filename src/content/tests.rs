@@ -528,7 +528,8 @@ fn menu_front_matter_in_hugo_forms() {
             .map(|p| p.nav.clone())
             .unwrap()
     };
-    let menus = |key: &str| -> Vec<String> { nav(key).entries.into_iter().map(|e| e.menu).collect() };
+    let menus =
+        |key: &str| -> Vec<String> { nav(key).entries.into_iter().map(|e| e.menu).collect() };
     assert_eq!(menus("a"), ["main"]);
     assert_eq!(nav("a").at, (3, 1));
     assert_eq!(menus("b"), ["main", "footer"]);
@@ -547,17 +548,39 @@ fn menu_front_matter_in_hugo_forms() {
 #[test]
 fn bad_menu_front_matter_is_located() {
     for (text, needle) in [
-        ("---\ntitle: A\nmenu: Main Menu\n---\n", "not a menu's machine name"),
-        ("---\ntitle: A\nmenu: 3\n---\n", "`menu` must be a menu name"),
-        ("---\ntitle: A\nmenu: {main: {wieght: 1}}\n---\n", "unknown key `wieght` in menu `main`"),
-        ("---\ntitle: A\nmenu: {main: {weight: high}}\n---\n", "must be a whole number"),
-        ("---\ntitle: A\nweight: 1.5\n---\n", "`weight` must be a whole number"),
-        ("---\ntitle: A\nmenu: main\nmenus: footer\n---\n", "either `menu` or `menus`"),
+        (
+            "---\ntitle: A\nmenu: Main Menu\n---\n",
+            "not a menu's machine name",
+        ),
+        (
+            "---\ntitle: A\nmenu: 3\n---\n",
+            "`menu` must be a menu name",
+        ),
+        (
+            "---\ntitle: A\nmenu: {main: {wieght: 1}}\n---\n",
+            "unknown key `wieght` in menu `main`",
+        ),
+        (
+            "---\ntitle: A\nmenu: {main: {weight: high}}\n---\n",
+            "must be a whole number",
+        ),
+        (
+            "---\ntitle: A\nweight: 1.5\n---\n",
+            "`weight` must be a whole number",
+        ),
+        (
+            "---\ntitle: A\nmenu: main\nmenus: footer\n---\n",
+            "either `menu` or `menus`",
+        ),
     ] {
         let content = run(&[("a.md", text)]);
         let errors: Vec<&Diagnostic> = content.errors().collect();
         assert_eq!(errors.len(), 1, "{text}: {:?}", shown(&content));
-        assert!(errors[0].message.contains(needle), "{text}: {}", errors[0].message);
+        assert!(
+            errors[0].message.contains(needle),
+            "{text}: {}",
+            errors[0].message
+        );
         assert!(errors[0].line >= 3, "{text}: {}", errors[0]);
     }
 }

@@ -69,12 +69,13 @@ impl MenuApi {
     /// menu", drupal-wire 89).
     pub async fn menus(&self) -> Result<Option<Vec<String>>, DrupalError> {
         let path = "/jsonapi/menu/menu?fields[menu--menu]=drupal_internal__id,label";
-        let document: MenuCollection = self.client.get_json(path, MEDIA).await?.ok_or_else(|| {
-            protocol(
-                path,
-                "no JSON:API resource for menus (404): menus need the JSON:API module",
-            )
-        })?;
+        let document: MenuCollection =
+            self.client.get_json(path, MEDIA).await?.ok_or_else(|| {
+                protocol(
+                    path,
+                    "no JSON:API resource for menus (404): menus need the JSON:API module",
+                )
+            })?;
         let ids: Vec<String> = document
             .data
             .into_iter()
@@ -95,7 +96,8 @@ impl MenuApi {
         if let Some(parent) = link.parent {
             attributes.insert("parent".into(), json!(parent_ref(parent)));
         }
-        let document = json!({ "data": { "type": TYPE, "id": link.uuid, "attributes": attributes } });
+        let document =
+            json!({ "data": { "type": TYPE, "id": link.uuid, "attributes": attributes } });
         self.write(Method::POST, COLLECTION, &document).await
     }
 
@@ -128,7 +130,8 @@ impl MenuApi {
                 }
             }
         }
-        let document = json!({ "data": { "type": TYPE, "id": link.uuid, "attributes": attributes } });
+        let document =
+            json!({ "data": { "type": TYPE, "id": link.uuid, "attributes": attributes } });
         let path = format!("{COLLECTION}/{}", link.uuid);
         self.write(Method::PATCH, &path, &document).await
     }
@@ -282,9 +285,6 @@ mod tests {
     fn menus_without_ids_mean_no_permission() {
         // Transcript 89: the editor sees labels only.
         let document: MenuCollection = serde_json::from_str(r#"{"data":[{"type":"menu--menu","id":"2b6926e3-34a6-45b8-81b8-ebc6b6b2ab82","attributes":{"label":"User account menu"}}]}"#).unwrap();
-        assert!(document
-            .data
-            .iter()
-            .all(|m| m.attributes.id.is_none()));
+        assert!(document.data.iter().all(|m| m.attributes.id.is_none()));
     }
 }

@@ -113,10 +113,7 @@ async fn execute(
         .as_ref()
         .ok_or_else(|| "a link change without its link".to_owned())?;
     if pages.failed.contains(&link.page) {
-        return Err(format!(
-            "its page ({}) was not written",
-            link.source
-        ));
+        return Err(format!("its page ({}) was not written", link.source));
     }
     if let Some(parent) = link.parent.filter(|p| failed.contains(p)) {
         return Err(format!("its parent link ({parent}) was not written"));

@@ -120,7 +120,11 @@ fn titles_and_weights_fall_back_as_hugo_does() {
         .collect();
     assert_eq!(
         got,
-        [("Named", 5, true), ("Short B", -3, true), ("Page C", 0, false)]
+        [
+            ("Named", 5, true),
+            ("Short B", -3, true),
+            ("Page C", 0, false)
+        ]
     );
 }
 
@@ -147,7 +151,10 @@ fn explicit_entries_override_the_folder_defaults() {
         .iter()
         .find(|l| l.key == "docs/a" && l.menu == "main")
         .unwrap();
-    assert_eq!(a.weight, 7, "the weight is explicit, the parent the folder's");
+    assert_eq!(
+        a.weight, 7,
+        "the weight is explicit, the parent the folder's"
+    );
 }
 
 #[test]
@@ -191,7 +198,9 @@ fn invalid_parents_cycles_and_duplicates_are_errors_at_the_menu_key() {
             "{needle}: {problems:?}"
         );
         assert!(
-            links.iter().all(|l| l.parent.is_none() || needle.contains("twice")),
+            links
+                .iter()
+                .all(|l| l.parent.is_none() || needle.contains("twice")),
             "no link under a broken parent: {links:?}"
         );
     }
@@ -277,8 +286,7 @@ fn planning_creates_updates_and_deletes_only_what_differs() {
     ] {
         let (changes, unchanged) = plan(&links, &remote, &context(&pages, prune));
         assert_eq!(unchanged, 2);
-        let summary: Vec<(Action, String)> =
-            changes.iter().map(|c| (c.action, c.path())).collect();
+        let summary: Vec<(Action, String)> = changes.iter().map(|c| (c.action, c.path())).collect();
         let mut want = vec![
             (Action::Create, "main › C".to_owned()),
             (Action::Update, "main › Docs › A".to_owned()),
@@ -309,7 +317,10 @@ fn a_moved_node_updates_the_link_target() {
     let (changes, _) = plan(&links, &remote, &context(&pages, false));
     assert_eq!(changes.len(), 1);
     assert_eq!(changes[0].fields[0].field, LinkField::Link);
-    assert_eq!(changes[0].fields[0].after.as_deref(), Some("entity:node/10"));
+    assert_eq!(
+        changes[0].fields[0].after.as_deref(),
+        Some("entity:node/10")
+    );
 }
 
 #[test]
@@ -339,7 +350,13 @@ fn menus_are_checked_against_the_site() {
 
     let (links, _) = derive(&pages[1..], &folders("mian"), NS);
     let (changes, _) = plan(&links, &[], &context(&pages[1..], false));
-    let problems = check_menus(&changes, Some(&site), "ci", &folders("mian"), "drupal-sync.toml");
+    let problems = check_menus(
+        &changes,
+        Some(&site),
+        "ci",
+        &folders("mian"),
+        "drupal-sync.toml",
+    );
     assert_eq!(
         problems,
         ["drupal-sync.toml: [menus].folders names unknown menu `mian`; the site has menus `account`, `footer`, `main`"]

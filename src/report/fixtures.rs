@@ -353,4 +353,3 @@ pub fn menu_changes() -> (Plan, ApplyReport) {
     };
     (plan, report)
 }
-

@@ -109,16 +109,18 @@ fn menu_line(out: &mut String, change: &LinkChange, style: &Style) {
     };
     let remark = match change.action {
         Action::Create => format!("(weight {})", change.weight()),
-        Action::Update => change
-            .source()
-            .map(ToString::to_string)
-            .unwrap_or_default(),
+        Action::Update => change.source().map(ToString::to_string).unwrap_or_default(),
         Action::Delete => format!("({})", change.note.as_deref().unwrap_or("no source")),
     };
     let _ = writeln!(
         out,
         "{}",
-        format!("  {symbol}  {}  {}", change.path(), style.paint(DIM, &remark)).trim_end()
+        format!(
+            "  {symbol}  {}  {}",
+            change.path(),
+            style.paint(DIM, &remark)
+        )
+        .trim_end()
     );
     if change.action == Action::Update {
         let width = change

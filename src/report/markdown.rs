@@ -97,11 +97,7 @@ fn menu_table(out: &mut String, plan: &Plan) {
     if plan.menu.is_empty() {
         return;
     }
-    let _ = writeln!(
-        out,
-        "\n**Menu links:** {}.\n",
-        super::menu_counts(plan)
-    );
+    let _ = writeln!(out, "\n**Menu links:** {}.\n", super::menu_counts(plan));
     out.push_str("| Action | Menu link | Source | Changes |\n|---|---|---|---|\n");
     let mut shown = 0;
     for change in &plan.menu {

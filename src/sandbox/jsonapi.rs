@@ -423,7 +423,11 @@ fn alias_individual(
     Ok(document(StatusCode::OK, single(data, req.url())))
 }
 
-pub(super) fn parse_listing(req: &Req, resource_type: &str, known: &[&str]) -> Result<Listing, Problem> {
+pub(super) fn parse_listing(
+    req: &Req,
+    resource_type: &str,
+    known: &[&str],
+) -> Result<Listing, Problem> {
     let listing = Listing::parse(&req.query, resource_type)
         .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, e.to_string()))?;
     let paths = listing.filters.iter().map(|c| (&c.path, "filtering"));
@@ -463,7 +467,12 @@ pub(super) fn sort<T>(items: &mut [&T], listing: &Listing, scalar: impl Fn(&T, &
 }
 
 /// The page `listing` asks for, with Drupal's `self`, `next`, `first` and `prev` links.
-pub(super) fn page<T>(req: &Req, listing: &Listing, items: &[&T], render: impl Fn(&T) -> Value) -> Response {
+pub(super) fn page<T>(
+    req: &Req,
+    listing: &Listing,
+    items: &[&T],
+    render: impl Fn(&T) -> Value,
+) -> Response {
     let data: Vec<Value> = items
         .iter()
         .skip(listing.offset)

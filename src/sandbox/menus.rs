@@ -19,8 +19,8 @@ use serde_json::{json, Map, Value};
 
 use super::auth::Actor;
 use super::jsonapi::{
-    document, jsonapi_object, method_not_allowed, page, parse_listing, require_media_type,
-    single, sort, Problem,
+    document, jsonapi_object, method_not_allowed, page, parse_listing, require_media_type, single,
+    sort, Problem,
 };
 use super::query::{self, Scalar};
 use super::routes::{with_header, Req, Shared};
@@ -120,7 +120,9 @@ impl MenuLinks {
 
     /// Stores a new link, giving it the next id (also its revision id).
     fn insert(&mut self, mut link: MenuLink) -> u64 {
-        let id = self.next_id.max(self.links.keys().max().map_or(1, |i| i + 1));
+        let id = self
+            .next_id
+            .max(self.links.keys().max().map_or(1, |i| i + 1));
         self.next_id = id + 1;
         link.id = id;
         link.revision_id = id;
@@ -167,18 +169,12 @@ pub fn dispatch(shared: &Shared, req: &Req, actor: Actor, segments: &[&str]) -> 
         (["menu", "menu"], _) => Ok(method_not_allowed(req, "GET")),
         (["menu_link_content", "menu_link_content"], "GET") => collection(shared, req, actor),
         (["menu_link_content", "menu_link_content"], "POST") => create(shared, req, actor),
-        (["menu_link_content", "menu_link_content"], _) => {
-            Ok(method_not_allowed(req, "GET, POST"))
-        }
+        (["menu_link_content", "menu_link_content"], _) => Ok(method_not_allowed(req, "GET, POST")),
         (["menu_link_content", "menu_link_content", id], "GET") => {
             individual(shared, req, actor, id)
         }
-        (["menu_link_content", "menu_link_content", id], "PATCH") => {
-            update(shared, req, actor, id)
-        }
-        (["menu_link_content", "menu_link_content", id], "DELETE") => {
-            delete(shared, actor, id)
-        }
+        (["menu_link_content", "menu_link_content", id], "PATCH") => update(shared, req, actor, id),
+        (["menu_link_content", "menu_link_content", id], "DELETE") => delete(shared, actor, id),
         (["menu_link_content", "menu_link_content", _], _) => {
             Ok(method_not_allowed(req, "GET, PATCH, DELETE"))
         }
@@ -260,10 +256,7 @@ fn collection(shared: &Shared, req: &Req, actor: Actor) -> Result<Response, Prob
 
 fn individual(shared: &Shared, req: &Req, actor: Actor, id: &str) -> Result<Response, Problem> {
     let site = lock(&shared.site);
-    let link = site
-        .menu_links()
-        .by_uuid(id)
-        .ok_or_else(not_found)?;
+    let link = site.menu_links().by_uuid(id).ok_or_else(not_found)?;
     if !administers(actor) {
         return Err(Problem::at(
             StatusCode::FORBIDDEN,
@@ -487,16 +480,20 @@ fn apply_attributes(link: &mut MenuLink, data: &Map<String, Value>) -> Result<()
         }
     }
     if link.title.trim().is_empty() {
-        violations.push(Violation::new(
-            "title",
-            "This value should not be null.",
-        ));
+        violations.push(Violation::new("title", "This value should not be null."));
     }
     if link.uri.is_empty() {
         violations.push(Violation::new("link", "This value should not be null."));
-    } else if !["entity:", "internal:", "route:", "base:", "http://", "https://"]
-        .iter()
-        .any(|scheme| link.uri.starts_with(scheme))
+    } else if ![
+        "entity:",
+        "internal:",
+        "route:",
+        "base:",
+        "http://",
+        "https://",
+    ]
+    .iter()
+    .any(|scheme| link.uri.starts_with(scheme))
     {
         violations.push(Violation::new(
             "link.0.uri",
@@ -601,7 +598,8 @@ mod tests {
             weight: 0,
             expanded: false,
             enabled: true,
-            parent: parent.map(|p| format!("menu_link_content:aaaaaaaa-0000-8000-8000-0000000000a{p}")),
+            parent: parent
+                .map(|p| format!("menu_link_content:aaaaaaaa-0000-8000-8000-0000000000a{p}")),
             created: 0,
             changed: 0,
         }
@@ -617,12 +615,18 @@ mod tests {
         }
         links.remove(2);
         assert_eq!(
-            links.by_uuid("aaaaaaaa-0000-8000-8000-0000000000a3").unwrap().parent,
+            links
+                .by_uuid("aaaaaaaa-0000-8000-8000-0000000000a3")
+                .unwrap()
+                .parent,
             Some("menu_link_content:aaaaaaaa-0000-8000-8000-0000000000a1".to_owned())
         );
         links.remove(1);
         assert_eq!(
-            links.by_uuid("aaaaaaaa-0000-8000-8000-0000000000a3").unwrap().parent,
+            links
+                .by_uuid("aaaaaaaa-0000-8000-8000-0000000000a3")
+                .unwrap()
+                .parent,
             None
         );
     }

@@ -122,7 +122,11 @@ fn folders_make_the_main_menu_and_edits_change_exactly_their_link() {
         1,
         "{stats:?}"
     );
-    assert_eq!(stats.total(), 3, "1 token + 1 page read + 1 link read: {stats:?}");
+    assert_eq!(
+        stats.total(),
+        3,
+        "1 token + 1 page read + 1 link read: {stats:?}"
+    );
 
     // Moving a file (its page keeps its key with `id:`) changes exactly its link's parent.
     let text = std::fs::read_to_string(project.path().join("content/docs/upgrade.md")).unwrap();
@@ -229,7 +233,8 @@ fn the_editor_is_told_it_lacks_administer_menu_before_any_write() {
     let run = project.run(&["apply"]);
     run.code(1);
     assert!(
-        run.stderr.contains("the account `editor` may not manage menu links")
+        run.stderr
+            .contains("the account `editor` may not manage menu links")
             && run.stderr.contains("\"administer menu\""),
         "{}",
         run.stderr
@@ -257,13 +262,12 @@ fn saved_plans_carry_menu_links_and_rest_sites_get_them_through_jsonapi() {
     let run = project.run(&["plan", "--out", plan_file.to_str().unwrap()]);
     run.code(0);
     assert!(
-        run.stdout.contains("  + menu  main › Docs › Start  (weight 1)"),
+        run.stdout
+            .contains("  + menu  main › Docs › Start  (weight 1)"),
         "{}",
         run.stdout
     );
-    project
-        .run(&["apply", plan_file.to_str().unwrap()])
-        .code(0);
+    project.run(&["apply", plan_file.to_str().unwrap()]).code(0);
     assert_eq!(
         links(&sandbox, "main"),
         shown(&[("Docs", 4, "-"), ("Start", 1, "Docs")])
@@ -327,7 +331,8 @@ fn prune_deletes_a_removed_page_with_its_link_and_never_a_hand_made_one() {
     let run = project.run(&["plan", "--prune", "--detailed-exitcode"]);
     run.code(2);
     assert!(
-        run.stdout.contains("  - menu  main › Gone  (no source; namespace it-docs)"),
+        run.stdout
+            .contains("  - menu  main › Gone  (no source; namespace it-docs)"),
         "{}",
         run.stdout
     );

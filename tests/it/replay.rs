@@ -156,10 +156,7 @@ fn setup(name: &str) -> Setup {
         ]),
         "56" | "57" => after(&["55_rest_post_client_uuid"]),
         "81" | "83" => after(&["80_jsonapi_menu_link_create"]),
-        "82" | "86" => after(&[
-            "80_jsonapi_menu_link_create",
-            "81_jsonapi_menu_link_child",
-        ]),
+        "82" | "86" => after(&["80_jsonapi_menu_link_create", "81_jsonapi_menu_link_child"]),
         "87" => after(&[
             "80_jsonapi_menu_link_create",
             "81_jsonapi_menu_link_child",
