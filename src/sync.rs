@@ -207,6 +207,22 @@ pub async fn apply(cli: &Cli, args: &ApplyArgs, output: &Output) -> anyhow::Resu
                 );
             }
         }
+        for failure in report.menu_failures() {
+            if let (Some(link), menu::apply::LinkOutcome::Failed(reason)) =
+                (&failure.change.link, &failure.outcome)
+            {
+                eprintln!(
+                    "{}",
+                    report::github::annotation_at(
+                        "error",
+                        &link.source.path,
+                        link.at.0,
+                        link.at.1,
+                        &format!("menu link {}: {reason}", failure.change.path())
+                    )
+                );
+            }
+        }
         step_summary(output, &report::markdown::apply(&report, &target.url));
     }
     tracing::info!(

@@ -462,4 +462,30 @@ mod tests {
             "diffs are counted"
         );
     }
+
+    #[test]
+    fn menu_changes_get_their_own_table() {
+        let (plan, report) = fixtures::menu_changes();
+        let text = super::plan(&plan, "https://example.com");
+        assert!(
+            text.contains("**Menu links:** 1 to create, 1 to update, 1 to delete, 0 unchanged."),
+            "{text}"
+        );
+        assert!(
+            text.contains("| `+ menu` | main › Docs › A | content/docs/a.md | weight 3 |"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "| `~ menu` | main › Docs | content/docs/index.md | title: Old docs → Docs |"
+            ),
+            "{text}"
+        );
+        let text = super::apply(&report, "https://example.com");
+        assert!(
+            text.contains("| **failed** | main › Docs | HTTP 403: no |"),
+            "{text}"
+        );
+        assert!(!text.contains("nothing to change"), "{text}");
+    }
 }

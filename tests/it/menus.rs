@@ -343,3 +343,56 @@ fn prune_deletes_a_removed_page_with_its_link_and_never_a_hand_made_one() {
         .run(&["plan", "--prune", "--detailed-exitcode"])
         .code(0);
 }
+
+#[test]
+fn a_saved_plan_is_refused_when_its_link_changed_on_the_site() {
+    let sandbox = SandboxProc::start();
+    let project = Project::new(&sandbox.url);
+    project.page(
+        "a.md",
+        "---\ntitle: A\nmenu: {main: {weight: 1}}\n---\nBody.\n",
+    );
+    project.run(&["apply"]).code(0);
+    project.page(
+        "a.md",
+        "---\ntitle: A\nmenu: {main: {weight: 2}}\n---\nBody.\n",
+    );
+    let plan_file = project.path().join("weight.json");
+    project
+        .run(&["plan", "--out", plan_file.to_str().unwrap()])
+        .code(0);
+
+    let uuid = drupal_sync::menu::link_uuid(NAMESPACE, "main", "a");
+    let api = "application/vnd.api+json";
+    let (status, body) = http(
+        "PATCH",
+        &format!(
+            "{}/jsonapi/menu_link_content/menu_link_content/{uuid}",
+            sandbox.url
+        ),
+        &[basic("ci", "ci-password"), ("Accept".into(), api.into())],
+        Some((
+            api,
+            format!(
+                r#"{{"data":{{"type":"menu_link_content--menu_link_content","id":"{uuid}","attributes":{{"title":"Edited by hand"}}}}}}"#
+            ),
+        )),
+    );
+    assert_eq!(status, 200, "{body}");
+
+    let before = sandbox.stats();
+    let run = project.run(&["apply", plan_file.to_str().unwrap()]);
+    run.code(1);
+    assert!(
+        run.stderr
+            .contains("the saved plan is stale: 1 menu link changed on the site")
+            && run.stderr.contains("update menu link main › A"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(sandbox.stats().since(&before).writes(), 0);
+    assert_eq!(
+        links(&sandbox, "main"),
+        shown(&[("Edited by hand", 1, "-")])
+    );
+}
