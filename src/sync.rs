@@ -416,7 +416,17 @@ async fn plan_menus(
         return Ok(());
     }
     let api = target.site.menus();
-    let links = api.links(&namespace_prefix(&settings.namespace)).await?;
+    let links = match api.links(&namespace_prefix(&settings.namespace)).await? {
+        Some(links) => links,
+        // A site without menu links has none to prune.
+        None if content.links.is_empty() => Vec::new(),
+        None => bail!(
+            "the site has no JSON:API resource for menu links (GET {} answered 404), but the content declares {} link{}\n  hint: enable Drupal's JSON:API and Custom Menu Links modules, or remove `menu:` and [menus].folders",
+            "/jsonapi/menu_link_content/menu_link_content",
+            content.links.len(),
+            if content.links.len() == 1 { "" } else { "s" }
+        ),
+    };
     let context = menu::LinkContext {
         nids: remote
             .pages
@@ -461,7 +471,11 @@ async fn check_fresh_menu(site: &Site, plan: &Plan, namespace: &str) -> anyhow::
     if plan.menu.is_empty() {
         return Ok(());
     }
-    let current = site.menus().links(&namespace_prefix(namespace)).await?;
+    let current = site
+        .menus()
+        .links(&namespace_prefix(namespace))
+        .await?
+        .unwrap_or_default();
     let stale: Vec<String> = menu::stale(&plan.menu, &current)
         .iter()
         .map(|c| format!("  {} menu link {}", c.action.as_str(), c.path()))

@@ -30,20 +30,17 @@ impl MenuApi {
         Self { client }
     }
 
-    /// Every link whose UUID starts with `prefix` (a namespace's), in every menu.
-    pub async fn links(&self, prefix: &str) -> Result<Vec<RemoteLink>, DrupalError> {
+    /// Every link whose UUID starts with `prefix` (a namespace's), in every menu; `None`
+    /// when the site has no menu link resource (Custom Menu Links or JSON:API is off).
+    pub async fn links(&self, prefix: &str) -> Result<Option<Vec<RemoteLink>>, DrupalError> {
         let mut path = format!(
             "{COLLECTION}?filter[ns][condition][path]=id&filter[ns][condition][operator]=STARTS_WITH&filter[ns][condition][value]={prefix}&fields[{TYPE}]={FIELDS}&sort=drupal_internal__id&page[limit]={PAGE_SIZE}"
         );
         let mut links = Vec::new();
         loop {
-            let document: Collection =
-                self.client.get_json(&path, MEDIA).await?.ok_or_else(|| {
-                    protocol(
-                        &path,
-                        "no JSON:API resource for menu links (404): menus need the JSON:API and Custom Menu Links modules",
-                    )
-                })?;
+            let Some(document) = self.client.get_json::<Collection>(&path, MEDIA).await? else {
+                return Ok(None);
+            };
             for resource in document.data {
                 links.push(
                     remote_link(resource)
@@ -52,7 +49,7 @@ impl MenuApi {
             }
             match document.links.and_then(|l| l.next) {
                 Some(next) => path = self.relative(&next.href)?,
-                None => return Ok(links),
+                None => return Ok(Some(links)),
             }
         }
     }

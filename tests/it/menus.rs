@@ -396,3 +396,24 @@ fn a_saved_plan_is_refused_when_its_link_changed_on_the_site() {
         shown(&[("Edited by hand", 1, "-")])
     );
 }
+
+#[test]
+fn links_are_read_fifty_at_a_time() {
+    let sandbox = SandboxProc::start();
+    let project = folders_project(&sandbox.url);
+    crate::harness::pages(&project, 60);
+    project.run(&["apply"]).code(0);
+    let before = sandbox.stats();
+    project.run(&["plan", "--detailed-exitcode"]).code(0);
+    let stats = sandbox.stats().since(&before);
+    assert_eq!(
+        stats.route("GET /jsonapi/menu_link_content/menu_link_content"),
+        2,
+        "⌈60/50⌉ link reads: {stats:?}"
+    );
+    assert_eq!(
+        stats.total(),
+        1 + stats.route("GET /jsonapi/node/page") + 2,
+        "{stats:?}"
+    );
+}
