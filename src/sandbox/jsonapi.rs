@@ -214,6 +214,8 @@ fn entry_point(req: &Req) -> Response {
     let links = json!({
         "node--page": link("/node/page"),
         "path_alias--path_alias": link("/path_alias/path_alias"),
+        "menu--menu": link("/menu/menu"),
+        "menu_link_content--menu_link_content": link("/menu_link_content/menu_link_content"),
         "self": link(""),
     });
     document(

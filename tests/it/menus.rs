@@ -417,3 +417,28 @@ fn links_are_read_fifty_at_a_time() {
         "{stats:?}"
     );
 }
+
+#[test]
+fn validate_finds_menu_mistakes_offline() {
+    // No site at all: validation never connects.
+    let project = Project::new("http://127.0.0.1:9");
+    project
+        .page(
+            "a.md",
+            "---\ntitle: A\nmenu:\n  main: {parent: nowhere}\n---\n",
+        )
+        .page("b.md", "---\ntitle: B\nmenu: {main: {parent: c}}\n---\n")
+        .page("c.md", "---\ntitle: C\nmenu: {main: {parent: b}}\n---\n")
+        .page("d.md", "---\ntitle: D\nmenu: [footer, footer]\n---\n");
+    let run = project.run(&["validate"]);
+    run.code(1);
+    for line in [
+        "content/a.md:3:1: error: parent `nowhere` in menu `main` is not a page",
+        "content/b.md:3:1: error: menu `main` has a cycle of parents through page `b`",
+        "content/c.md:3:1: error: menu `main` has a cycle of parents through page `c`",
+        "content/d.md:3:1: error: page `d` is in menu `footer` twice",
+    ] {
+        assert!(run.stderr.contains(line), "{line}\n{}", run.stderr);
+    }
+    assert!(run.stderr.contains("4 errors"), "{}", run.stderr);
+}
