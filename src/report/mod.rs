@@ -88,8 +88,13 @@ fn menu_done_counts(report: &ApplyReport) -> String {
 
 /// The sentence for a plan that changes nothing.
 fn no_changes(plan: &Plan) -> String {
+    let links = match plan.menu_unchanged {
+        0 => String::new(),
+        1 => ", 1 menu link".to_owned(),
+        n => format!(", {n} menu links"),
+    };
     format!(
-        "No changes. The site matches the content ({} page{}).",
+        "No changes. The site matches the content ({} page{}{links}).",
         plan.unchanged,
         if plan.unchanged == 1 { "" } else { "s" }
     )
