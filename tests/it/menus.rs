@@ -263,6 +263,22 @@ fn saved_plans_carry_menu_links_and_rest_sites_get_them_through_jsonapi() {
             "start.md",
             "---\ntitle: Getting started\nlinkTitle: Start\nmenu:\n  main: {parent: docs, weight: 1}\n---\nBody.\n",
         );
+    let run = project.run(&["plan", "--format", "json"]);
+    run.code(0);
+    let document: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        document["menu_summary"],
+        serde_json::json!({"create": 2, "update": 0, "delete": 0, "unchanged": 0})
+    );
+    let paths: Vec<&str> = document["menu"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["main › Docs", "main › Docs › Start"]);
+    assert_eq!(document["menu"][1]["source"], "content/start.md");
+
     let plan_file = project.path().join("menu-plan.json");
     let run = project.run(&["plan", "--out", plan_file.to_str().unwrap()]);
     run.code(0);
