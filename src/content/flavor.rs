@@ -600,7 +600,19 @@ impl Flavor {
 
 /// Keys drupal-sync reads itself; they pass through to [`super::fields`].
 const OWN_KEYS: &[&str] = &[
-    "title", "path", "status", "draft", "summary", "format", "id", "uuid", "aliases",
+    "title",
+    "path",
+    "status",
+    "draft",
+    "summary",
+    "format",
+    "id",
+    "uuid",
+    "aliases",
+    "menu",
+    "menus",
+    "linkTitle",
+    "weight",
 ];
 
 /// Take out of `entries` the keys the generator of `options` defines, reading those that
@@ -1000,7 +1012,8 @@ mod tests {
             "docs/a.md",
             "title: A\nlinkTitle: x\nmenu: main\nparams: {a: 1}\nurl: /about/\nlayout: x\nfoo: 1\n",
         );
-        assert_eq!(rest, ["title", "foo"]);
+        // `linkTitle` and `menu` are read by the page's fields (menus, CONTRACT §8).
+        assert_eq!(rest, ["title", "linkTitle", "menu", "foo"]);
         assert_eq!(rules.url.unwrap().value, Url::Alias("/about/".into()));
         assert!(problems.is_empty());
 

@@ -4,6 +4,7 @@ mod e2e;
 mod faults;
 mod harness;
 mod hostile;
+mod menus;
 mod messages;
 mod output;
 mod providers;
