@@ -585,6 +585,7 @@ fn every_bad_alias_of_a_list_is_reported() {
     );
 }
 
+#[test]
 fn menu_front_matter_in_hugo_forms() {
     let content = run(&[
         ("a.md", "---\ntitle: A\nmenu: main\n---\n"),
