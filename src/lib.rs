@@ -18,6 +18,7 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod drupal;
+pub mod formats;
 pub mod init;
 pub mod page;
 pub mod plan;
