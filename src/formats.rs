@@ -30,6 +30,10 @@ pub struct Filters {
     pub url: Option<usize>,
     /// `filter_align`: `data-align` becomes a class.
     pub align: bool,
+    /// `filter_caption`: `data-caption` becomes a `<figure>` (not modelled by the sandbox).
+    pub caption: bool,
+    /// `editor_file_reference`: file images get their URL and size (not modelled by the sandbox).
+    pub file_reference: bool,
     /// `filter_html_image_secure`: images not on the site are replaced by an icon.
     pub image_secure: bool,
     /// `filter_htmlcorrector`: the markup is parsed and written back.
@@ -49,7 +53,8 @@ pub struct TextFormat {
 /// `filter_html`'s "allowed HTML": element → allowed attributes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AllowedHtml {
-    elements: BTreeMap<String, Vec<AttrRule>>,
+    /// In the order written, as Drupal shows it back.
+    elements: Vec<(String, Vec<AttrRule>)>,
 }
 
 /// An allowed attribute: a name (`data-*` allows a prefix) and, optionally, its only values.
@@ -67,7 +72,7 @@ pub const RESTRICTED_HTML: &str = "<a href hreflang> <em> <strong> <cite> <block
 impl AllowedHtml {
     /// Parse Drupal's notation: `<a href hreflang> <ol start type="1 A"> <img data-*>`.
     pub fn parse(text: &str) -> AllowedHtml {
-        let mut elements = BTreeMap::new();
+        let mut elements: Vec<(String, Vec<AttrRule>)> = Vec::new();
         for (token, _) in html::tokenize(text) {
             if let Token::Start(tag) = token {
                 let rules = tag
@@ -79,7 +84,8 @@ impl AllowedHtml {
                             .then(|| a.value.split_whitespace().map(str::to_owned).collect()),
                     })
                     .collect();
-                elements.insert(tag.name, rules);
+                elements.retain(|(name, _)| *name != tag.name);
+                elements.push((tag.name, rules));
             }
         }
         AllowedHtml { elements }
@@ -87,7 +93,7 @@ impl AllowedHtml {
 
     /// Whether elements named `name` are kept.
     pub fn allows(&self, name: &str) -> bool {
-        self.elements.contains_key(name)
+        self.elements.iter().any(|(n, _)| n == name)
     }
 
     /// Whether attribute `attr` with `value` is kept on element `element`. `lang` and `dir`
@@ -102,7 +108,7 @@ impl AllowedHtml {
         if attr == "dir" && matches!(value.to_ascii_lowercase().as_str(), "ltr" | "rtl") {
             return true;
         }
-        let Some(rules) = self.elements.get(element) else {
+        let Some((_, rules)) = self.elements.iter().find(|(n, _)| n == element) else {
             return false;
         };
         rules.iter().any(|rule| {
@@ -126,6 +132,8 @@ impl TextFormat {
             "basic_html" => Filters {
                 html: Some(AllowedHtml::parse(BASIC_HTML)),
                 align: true,
+                caption: true,
+                file_reference: true,
                 image_secure: true,
                 lazy_load: true,
                 ..Filters::default()
@@ -138,6 +146,8 @@ impl TextFormat {
             },
             "full_html" => Filters {
                 align: true,
+                caption: true,
+                file_reference: true,
                 corrector: true,
                 lazy_load: true,
                 ..Filters::default()
@@ -211,6 +221,8 @@ impl TextFormat {
                         autop: on("filter_autop"),
                         url,
                         align: on("filter_align"),
+                        caption: on("filter_caption"),
+                        file_reference: on("editor_file_reference"),
                         image_secure: on("filter_html_image_secure"),
                         corrector: on("filter_htmlcorrector"),
                         lazy_load: on("filter_image_lazy_load"),
@@ -224,9 +236,14 @@ impl TextFormat {
     pub fn to_jsonapi(&self, base: &str, uuid: &str, weight: i64) -> Value {
         let mut filters = serde_json::Map::new();
         let mut add = |id: &str, weight: i64, settings: Value| {
+            let provider = if id.starts_with("editor_") {
+                "editor"
+            } else {
+                "filter"
+            };
             filters.insert(
                 id.into(),
-                serde_json::json!({"id": id, "provider": "filter", "status": true, "weight": weight, "settings": settings}),
+                serde_json::json!({"id": id, "provider": provider, "status": true, "weight": weight, "settings": settings}),
             );
         };
         let f = &self.filters;
@@ -237,7 +254,8 @@ impl TextFormat {
             add(
                 "filter_html",
                 -10,
-                serde_json::json!({"allowed_html": allowed.to_string(), "filter_html_help": false, "filter_html_nofollow": false}),
+                // The standard profile shows the "allowed HTML" help under restricted_html only.
+                serde_json::json!({"allowed_html": allowed.to_string(), "filter_html_help": self.name == "restricted_html", "filter_html_nofollow": false}),
             );
         }
         if f.autop {
@@ -253,8 +271,14 @@ impl TextFormat {
         if f.align {
             add("filter_align", 7, serde_json::json!([]));
         }
+        if f.caption {
+            add("filter_caption", 8, serde_json::json!([]));
+        }
         if f.image_secure {
             add("filter_html_image_secure", 9, serde_json::json!([]));
+        }
+        if f.file_reference {
+            add("editor_file_reference", 11, serde_json::json!([]));
         }
         if f.corrector {
             add("filter_htmlcorrector", 10, serde_json::json!([]));
@@ -269,7 +293,7 @@ impl TextFormat {
             "attributes": {
                 "langcode": "en",
                 "status": true,
-                "dependencies": [],
+                "dependencies": if f.file_reference { serde_json::json!({"module": ["editor"]}) } else { serde_json::json!([]) },
                 "name": human_name(&self.name),
                 "drupal_internal__format": self.name,
                 "weight": weight,
@@ -804,7 +828,7 @@ mod tests {
         assert!(!allowed.allows_attr("a", "onclick", "x"));
         assert_eq!(
             allowed.to_string(),
-            "<a href hreflang> <img data-*> <ol start type=\"1 A\">"
+            "<a href hreflang> <ol start type=\"1 A\"> <img data-*>"
         );
     }
 

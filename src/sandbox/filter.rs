@@ -190,7 +190,7 @@ pub fn collection(site: &Site, base: &str, actor: Actor) -> Value {
     for f in &formats {
         let uuid = format_uuid(&f.name);
         links.insert(
-            format!("item--{}", &uuid.replace('-', "")[..7]),
+            format!("item--{}", link_hash(&uuid)),
             json!({
                 "href": format!("{base}/jsonapi/filter_format/filter_format/{uuid}"),
                 "meta": { "rel": "item", "detail": "The current user is not allowed to GET the selected resource. The 'administer filters' permission is required." }
@@ -203,6 +203,16 @@ pub fn collection(site: &Site, base: &str, actor: Actor) -> Value {
         "meta": { "omitted": { "detail": "Some resources have been omitted because of insufficient authorization.", "links": links } },
         "links": self_link,
     })
+}
+
+/// JSON:API names omitted items by 7 characters of a salted hash of their link.
+fn link_hash(uuid: &str) -> String {
+    use base64::Engine;
+    let digest = Sha256::digest(uuid.as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(digest)
+        .replace(['-', '_'], "")[..7]
+        .to_owned()
 }
 
 /// A format's config entity UUID: stable per name.
