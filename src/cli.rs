@@ -124,6 +124,11 @@ pub struct PlanArgs {
 
     #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
     pub format: PlanFormat,
+
+    /// Fail (exit 1) on any warning: content warnings, and pages whose text format drops
+    /// markup visitors would see.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Args)]

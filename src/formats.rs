@@ -17,6 +17,8 @@ use serde_json::Value;
 
 use html::Token;
 
+use crate::page::{Page, RemotePage};
+
 /// The filters of a text format that change what visitors see, in Drupal's order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filters {
@@ -572,6 +574,34 @@ pub fn needs_site_rules(body: &str, format: &str) -> bool {
     }
 }
 
+/// The warnings of `pages` under `formats`: one per page whose format drops something
+/// visitors would see. Pages in a format no rule is known for are not judged.
+pub fn warnings(pages: &[Page], formats: &Formats, site: &SiteOrigin) -> Vec<FormatWarning> {
+    pages
+        .iter()
+        .filter_map(|page| {
+            let format = formats.get(&page.format)?;
+            let verdict = check(&page.body, &format, site)?;
+            Some(verdict.warning(&page.source.path, page.source.line, &page.key, &page.format))
+        })
+        .collect()
+}
+
+/// Whether the site's own rules could change a warning: some page uses a format that is not
+/// a standard one, or an element a standard format drops (a site may allow more).
+pub fn pages_need_site_rules(pages: &[Page]) -> bool {
+    pages
+        .iter()
+        .any(|page| needs_site_rules(&page.body, &page.format))
+}
+
+/// The warning for a write whose answer's `processed` lost markup the page sent.
+pub fn check_write(page: &Page, written: &RemotePage) -> Option<FormatWarning> {
+    let processed = written.processed.as_deref()?;
+    let verdict = check_written(&page.body, processed)?;
+    Some(verdict.warning(&page.source.path, page.source.line, &page.key, &page.format))
+}
+
 /// What a write's answer shows was lost: elements of the value sent that `processed` no
 /// longer has (counted per element name), and images replaced by Drupal's icon.
 pub fn check_written(sent: &str, processed: &str) -> Option<Verdict> {
@@ -793,7 +823,10 @@ mod tests {
     fn plain_text_shows_markup() {
         let verdict = check("<p>x</p>", &format("plain_text"), &SiteOrigin::default()).unwrap();
         assert!(verdict.escaped);
-        assert_eq!(check("just text", &format("plain_text"), &SiteOrigin::default()), None);
+        assert_eq!(
+            check("just text", &format("plain_text"), &SiteOrigin::default()),
+            None
+        );
     }
 
     #[test]
@@ -854,7 +887,12 @@ mod tests {
             ["basic_html", "full_html", "plain_text", "restricted_html"]
         );
         for f in &formats {
-            assert_eq!(Some(f), TextFormat::standard(&f.name).as_ref(), "{}", f.name);
+            assert_eq!(
+                Some(f),
+                TextFormat::standard(&f.name).as_ref(),
+                "{}",
+                f.name
+            );
         }
     }
 
@@ -866,7 +904,11 @@ mod tests {
         assert_eq!(names, ["table", "pre", "del", "hr", "input", "sup", "h1"]);
         assert_eq!(verdict.remote_images, 1);
         assert_eq!(check_written(RICH, RICH), None);
-        assert!(check_written("<p>a</p>", "<p>&lt;p&gt;a&lt;/p&gt;</p>\n").unwrap().escaped);
+        assert!(
+            check_written("<p>a</p>", "<p>&lt;p&gt;a&lt;/p&gt;</p>\n")
+                .unwrap()
+                .escaped
+        );
     }
 
     #[test]
@@ -891,7 +933,10 @@ mod tests {
         let footnote = "<p>n<sup class=\"footnote-reference\"><a href=\"#1\">1</a></sup></p>";
         assert_eq!(adapt(footnote, Some(&full)), footnote);
         let s_only = TextFormat::custom("s_only", "<p> <s>");
-        assert_eq!(adapt("<p><del>x</del></p>", Some(&s_only)), "<p><s>x</s></p>");
+        assert_eq!(
+            adapt("<p><del>x</del></p>", Some(&s_only)),
+            "<p><s>x</s></p>"
+        );
         assert_eq!(adapt("<h1>x</h1>", None), "<h2>x</h2>");
     }
 }

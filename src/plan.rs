@@ -119,6 +119,10 @@ pub struct Plan {
     pub unchanged: usize,
     /// How many nodes of the namespace the site has (known when pruning).
     pub namespace_pages: Option<usize>,
+    /// What the pages' text formats drop for visitors; filled in by the caller, which knows
+    /// the site's rules, never by [`plan`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<crate::formats::FormatWarning>,
 }
 
 impl Plan {

@@ -566,7 +566,10 @@ mod tests {
             ("<ul><li>a<li>b</ul>", "<ul><li>a</li><li>b</li></ul>"),
             ("a < b > c", "a &lt; b &gt; c"),
             ("<!-- c --><b>x</i></b>", "<!-- c --><b>x</b>"),
-            ("<script>if (a < b) {}</script>", "<script>if (a < b) {}</script>"),
+            (
+                "<script>if (a < b) {}</script>",
+                "<script>if (a < b) {}</script>",
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(serialize(&parse(input)), want, "{input}");

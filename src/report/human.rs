@@ -89,6 +89,9 @@ pub fn plan(plan: &Plan, style: &Style) -> String {
     } else {
         let _ = writeln!(out, "Plan: {}.", plan_counts(plan));
     }
+    for warning in &plan.warnings {
+        let _ = writeln!(out, "{}: {warning}", style.paint("1;33", "warning"));
+    }
     out
 }
 

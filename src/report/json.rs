@@ -21,6 +21,21 @@ struct Document<'a> {
     api: &'a str,
     summary: Summary,
     changes: Vec<ChangeDoc<'a>>,
+    /// Only in plan documents, only when some page's format drops markup.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<WarningDoc<'a>>,
+}
+
+/// A page whose text format drops what visitors would see.
+#[derive(serde::Serialize)]
+struct WarningDoc<'a> {
+    source: &'a str,
+    key: &'a str,
+    format: &'a str,
+    dropped: &'a [crate::formats::Dropped],
+    remote_images: usize,
+    escaped: bool,
+    message: String,
 }
 
 #[derive(serde::Serialize)]
@@ -95,6 +110,7 @@ fn document<'a>(
             unchanged: plan.unchanged,
         },
         changes,
+        warnings: Vec::new(),
     }
 }
 
@@ -129,7 +145,21 @@ fn result(r: &ChangeResult) -> ChangeDoc<'_> {
 }
 
 fn plan_document<'a>(plan: &'a Plan, site: &'a str, api: &'a str) -> Document<'a> {
-    document(plan, site, api, plan.changes.iter().map(change).collect())
+    let mut doc = document(plan, site, api, plan.changes.iter().map(change).collect());
+    doc.warnings = plan
+        .warnings
+        .iter()
+        .map(|w| WarningDoc {
+            source: &w.source,
+            key: &w.key,
+            format: &w.format,
+            dropped: &w.dropped,
+            remote_images: w.remote_images,
+            escaped: w.escaped,
+            message: w.message(),
+        })
+        .collect();
+    doc
 }
 
 fn apply_document<'a>(

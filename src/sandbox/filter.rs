@@ -166,7 +166,8 @@ fn lazy_load(e: &mut Element) {
 pub fn collection(site: &Site, base: &str, actor: Actor) -> Value {
     let admin = matches!(actor, Actor::User(author) if author.role == Role::Admin);
     let formats = site.text_formats();
-    let self_link = json!({ "self": { "href": format!("{base}/jsonapi/filter_format/filter_format") } });
+    let self_link =
+        json!({ "self": { "href": format!("{base}/jsonapi/filter_format/filter_format") } });
     let jsonapi = json!({ "version": "1.0", "meta": { "links": { "self": { "href": "http://jsonapi.org/format/1.0/" } } } });
     if admin {
         let weights = |name: &str| match name {
@@ -308,9 +309,7 @@ static AUTOP: LazyLock<AutopPatterns> = LazyLock::new(|| AutopPatterns {
     p_before_block: re(&format!("<p>{WS}*(</?{BLOCK}[^>]*>)")),
     p_after_block: re(&format!("(</?{BLOCK}[^>]*>){WS}*</p>")),
     br_after_block: re(&format!("(</?{BLOCK}[^>]*>){WS}*<br />")),
-    br_before_close: re(&format!(
-        "<br />({WS}*</?(?:p|li|div|th|pre|td|ul|ol)>)"
-    )),
+    br_before_close: re(&format!("<br />({WS}*</?(?:p|li|div|th|pre|td|ul|ol)>)")),
 });
 
 fn autop_chunk(chunk: &str) -> String {
@@ -321,12 +320,12 @@ fn autop_chunk(chunk: &str) -> String {
     c = p.block_close.replace_all(&c, "$1\n\n").into_owned();
     c = p.blank_runs.replace_all(&c, "\n\n").into_owned();
     c = p.ends.replace_all(&c, "").into_owned();
-    c = format!(
-        "<p>{}</p>\n",
-        p.paragraphs.replace_all(&c, "</p>\n<p>$1")
-    );
+    c = format!("<p>{}</p>\n", p.paragraphs.replace_all(&c, "</p>\n<p>$1"));
     c = p.li.replace_all(&c, "$1").into_owned();
-    c = p.blockquote.replace_all(&c, "<blockquote$1><p>").into_owned();
+    c = p
+        .blockquote
+        .replace_all(&c, "<blockquote$1><p>")
+        .into_owned();
     c = c.replace("</blockquote></p>", "</p></blockquote>");
     c = p.empty_p.replace_all(&c, "").into_owned();
     c = p.p_before_block.replace_all(&c, "$1").into_owned();
@@ -380,10 +379,7 @@ fn defuse_ampersands(text: &str) -> String {
             continue;
         };
         let tail = &after[c.len_utf8()..];
-        let run = tail
-            .bytes()
-            .take_while(u8::is_ascii_alphanumeric)
-            .count();
+        let run = tail.bytes().take_while(u8::is_ascii_alphanumeric).count();
         let entity_like = (1..=8).contains(&run) && tail.as_bytes().get(run) == Some(&b';');
         if entity_like {
             out.push('&');
@@ -457,7 +453,10 @@ mod tests {
 
     #[test]
     fn plain_text_is_escaped_into_paragraphs() {
-        assert_eq!(run("a < b\r\nc", "plain_text"), "<p>a &lt; b<br />\nc</p>\n");
+        assert_eq!(
+            run("a < b\r\nc", "plain_text"),
+            "<p>a &lt; b<br />\nc</p>\n"
+        );
         assert_eq!(
             run("one\n\ntwo & 'three'", "plain_text"),
             "<p>one</p>\n<p>two &amp; &#039;three&#039;</p>\n"
@@ -474,10 +473,7 @@ mod tests {
             run("<p>one\ntwo</p>\n<ul><li>a</li></ul>", "restricted_html"),
             "<p>one<br />\ntwo</p>\n<ul>\n<li>a</li>\n</ul>\n"
         );
-        assert_eq!(
-            run("<pre>a\n\nb</pre>", "full_html"),
-            "<pre>a\n\nb</pre>"
-        );
+        assert_eq!(run("<pre>a\n\nb</pre>", "full_html"), "<pre>a\n\nb</pre>");
     }
 
     #[test]

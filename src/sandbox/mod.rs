@@ -189,10 +189,7 @@ impl SandboxOptions {
 fn parse_text_format(spec: &str) -> Result<crate::formats::TextFormat, OptionsError> {
     match spec.split_once(':') {
         Some((name, allowed))
-            if !name.is_empty()
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+            if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
         {
             Ok(crate::formats::TextFormat::custom(name, allowed))
         }

@@ -100,7 +100,6 @@ impl TextBody {
             summary,
         }))
     }
-
 }
 
 /// A URL alias of a node.
