@@ -21,7 +21,7 @@ struct Document<'a> {
     api: &'a str,
     summary: Summary,
     changes: Vec<ChangeDoc<'a>>,
-    /// Only in plan documents, only when some page's format drops markup.
+    /// Only when some page's format drops markup.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     warnings: Vec<WarningDoc<'a>>,
 }
@@ -146,8 +146,12 @@ fn result(r: &ChangeResult) -> ChangeDoc<'_> {
 
 fn plan_document<'a>(plan: &'a Plan, site: &'a str, api: &'a str) -> Document<'a> {
     let mut doc = document(plan, site, api, plan.changes.iter().map(change).collect());
-    doc.warnings = plan
-        .warnings
+    doc.warnings = warnings(plan);
+    doc
+}
+
+fn warnings(plan: &Plan) -> Vec<WarningDoc<'_>> {
+    plan.warnings
         .iter()
         .map(|w| WarningDoc {
             source: &w.source,
@@ -158,17 +162,18 @@ fn plan_document<'a>(plan: &'a Plan, site: &'a str, api: &'a str) -> Document<'a
             escaped: w.escaped,
             message: w.message(),
         })
-        .collect();
-    doc
+        .collect()
 }
 
 fn apply_document<'a>(
-    plan: &Plan,
+    plan: &'a Plan,
     report: &'a ApplyReport,
     site: &'a str,
     api: &'a str,
 ) -> Document<'a> {
-    document(plan, site, api, report.results.iter().map(result).collect())
+    let mut doc = document(plan, site, api, report.results.iter().map(result).collect());
+    doc.warnings = warnings(plan);
+    doc
 }
 
 fn pretty(document: &Document) -> String {
@@ -256,6 +261,28 @@ mod tests {
                 panic!("{name}: {e}\n{document:#}");
             }
         }
+    }
+
+    #[test]
+    fn format_warnings_match_both_schemas() {
+        let mut plan = fixtures::creates();
+        let verdict = crate::formats::check(
+            "<table><tr><td>a</td></tr></table><pre>x</pre><img src=\"https://x.test/a.png\">",
+            &crate::formats::TextFormat::standard("basic_html").unwrap(),
+            &crate::formats::SiteOrigin::default(),
+        )
+        .unwrap();
+        plan.warnings = vec![verdict.warning("content/guide.md", 1, "guide", "basic_html")];
+        let document = super::plan(&plan, SITE, "jsonapi");
+        assert_eq!(document["warnings"][0]["dropped"][0]["element"], "table");
+        assert_eq!(document["warnings"][0]["remote_images"], 1);
+        Schema::new(PLAN_SCHEMA).check(&document).unwrap();
+        let applied = super::apply(&plan, &ApplyReport::default(), SITE, "jsonapi");
+        Schema::new(APPLY_SCHEMA).check(&applied).unwrap();
+        // No warning, no key: the documents of format_version 1 stay as they were.
+        assert!(super::plan(&fixtures::creates(), SITE, "jsonapi")
+            .get("warnings")
+            .is_none());
     }
 
     #[test]
