@@ -121,6 +121,13 @@ pub async fn plan(cli: &Cli, args: &PlanArgs, output: &Output) -> anyhow::Result
     }
     if output.github {
         step_summary(output, &report::markdown::plan(&plan, &target.url));
+        let kind = if args.strict { "error" } else { "warning" };
+        for w in &plan.warnings {
+            eprintln!(
+                "{}",
+                report::github::annotation(kind, &w.source, w.line, &w.message())
+            );
+        }
     }
     if args.strict && !plan.warnings.is_empty() {
         bail!(
