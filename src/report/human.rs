@@ -262,6 +262,19 @@ mod tests {
     }
 
     #[test]
+    fn format_warnings_follow_the_summary() {
+        let mut plan = fixtures::creates();
+        let verdict = crate::formats::check(
+            "<table><tr><td>a</td></tr></table><pre>x</pre><pre>y</pre>",
+            &crate::formats::TextFormat::standard("basic_html").unwrap(),
+            &crate::formats::SiteOrigin::default(),
+        )
+        .unwrap();
+        plan.warnings = vec![verdict.warning("content/guide.md", 1, "guide", "basic_html")];
+        insta::assert_snapshot!(render(&plan));
+    }
+
+    #[test]
     fn update_with_title_and_body() {
         insta::assert_snapshot!(render(&fixtures::update()));
     }
