@@ -1,10 +1,10 @@
 //! `body.processed`: a stored body after its text format's filters, as Drupal 10 computes it
 //! for visitors (drupal-wire §9, transcripts 5e and 5f). Ported filters, in Drupal's order:
 //! `filter_html_escape`, `filter_html` (`Xss::filter` with the allowed tags, then the allowed
-//! attributes, then `Html::serialize`), `filter_autop`, `filter_align`,
+//! attributes, then `Html::serialize`), `filter_autop`, `filter_url`, `filter_align`,
 //! `filter_html_image_secure`, `filter_htmlcorrector` and `filter_image_lazy_load`.
 //!
-//! Not modelled: `filter_url` (URLs in plain text stay text), `filter_caption` (no
+//! Not modelled: `filter_caption` (no
 //! `<figure>` around captioned images) and `editor_file_reference` (file images keep the size
 //! they were sent with); absolute URLs of the site's own images are not made relative.
 
@@ -43,6 +43,9 @@ pub fn process(value: &str, format: &TextFormat, image_exists: &dyn Fn(&str) -> 
     }
     if f.autop {
         text = autop(&text);
+    }
+    if let Some(length) = f.url {
+        text = url_filter(&text, length);
     }
     let align = f.align && text.contains("data-align");
     let lazy = f.lazy_load && text.to_ascii_lowercase().contains("<img");
@@ -224,6 +227,123 @@ fn format_uuid(name: &str) -> String {
     uuid::Builder::from_random_bytes(bytes)
         .into_uuid()
         .to_string()
+}
+
+/// The three link patterns of `_filter_url`, in its order: full URLs, e-mail addresses,
+/// `www.` domains; each with the prefix its links get.
+static URL_PATTERNS: LazyLock<[(&str, Regex); 3]> = LazyLock::new(|| {
+    let protocols: Vec<String> = ALLOWED_PROTOCOLS
+        .iter()
+        .map(|p| format!("{p}:(?://)?"))
+        .collect();
+    let protocols = protocols.join("|");
+    let path_chars = r"[\p{L}\p{M}\p{N}!*';:=+,.$/%#\[\]\-_~@&]";
+    let parens = format!(r"\({path_chars}+\)");
+    let ending = format!(r"[\p{{L}}\p{{M}}\p{{N}}:_+~#=/]|(?:{parens})");
+    let query_chars = r"[a-zA-Z0-9!?*'@();:&=+$/%#\[\]\-_.,~|]";
+    let query_ending = r"[a-zA-Z0-9_&=#/]";
+    let path =
+        format!(r"(?:(?:{path_chars}*(?:{parens}{path_chars}*)*{ending})|(?:@{path_chars}+/))");
+    let domain = r"(?:[\p{L}\p{M}\p{N}._+-]+\.)?[\p{L}\p{M}]{2,64}\b";
+    let ip = r"(?:[0-9]{1,3}\.){3}[0-9]{1,3}";
+    let auth = r"[\p{L}\p{M}\p{N}:%_+*~#?&=.,/;-]+@";
+    let trail = format!(r"({path}*)?(\?{query_chars}*{query_ending})?");
+    [
+        (
+            "",
+            big(&format!(
+                r"((?:{protocols})(?:(?:{auth})?(?:{domain}|{ip})/?(?:{trail})?))"
+            )),
+        ),
+        (
+            "mailto:",
+            // `{1,254}` in Drupal: unbounded here, which only differs past 254 characters.
+            big(&format!(r"([\p{{L}}\p{{M}}\p{{N}}._+-]+@(?:{domain}))")),
+        ),
+        (
+            "http://",
+            big(&format!(r"(www\.(?:{domain})/?(?:{trail})?)")),
+        ),
+    ]
+});
+
+/// A pattern with Unicode classes under bounded repetition: more room than the default.
+fn big(pattern: &str) -> Regex {
+    regex::RegexBuilder::new(pattern)
+        .size_limit(1 << 26)
+        .build()
+        .expect("static pattern")
+}
+
+static TAG_OR_COMMENT: LazyLock<Regex> = LazyLock::new(|| re(r"(?s)<!--.*?-->|<.+?>"));
+static IGNORED_OPEN: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)^<(a|script|style|code|pre)(?:\s|>)"));
+
+/// `_filter_url`: URLs, e-mail addresses and `www.` domains in text become links (their
+/// text cut to `length` characters), except inside `<a>`, `<script>`, `<style>`, `<code>`
+/// and `<pre>`.
+fn url_filter(text: &str, length: usize) -> String {
+    let mut text = text.to_owned();
+    for (prefix, pattern) in URL_PATTERNS.iter() {
+        let link = |chunk: &str, out: &mut String| {
+            let linked = pattern.replace_all(chunk, |caps: &regex::Captures<'_>| {
+                let url = html::decode(&caps[1]);
+                let caption = php_escape(&truncate(&url, length));
+                format!("<a href=\"{prefix}{}\">{caption}</a>", php_escape(&url))
+            });
+            out.push_str(&linked);
+        };
+        let mut out = String::with_capacity(text.len());
+        let mut open_tag: Option<String> = None;
+        let mut last = 0;
+        for tag in TAG_OR_COMMENT.find_iter(&text) {
+            let chunk = &text[last..tag.start()];
+            if open_tag.is_none() {
+                link(chunk, &mut out);
+            } else {
+                out.push_str(chunk);
+            }
+            let tag_text = tag.as_str();
+            match &open_tag {
+                None => {
+                    if let Some(caps) = IGNORED_OPEN.captures(tag_text) {
+                        open_tag = Some(caps[1].to_ascii_lowercase());
+                    }
+                }
+                Some(open) => {
+                    if tag_text
+                        .to_ascii_lowercase()
+                        .starts_with(&format!("</{open}>"))
+                    {
+                        open_tag = None;
+                    }
+                }
+            }
+            out.push_str(tag_text);
+            last = tag.end();
+        }
+        if open_tag.is_none() {
+            link(&text[last..], &mut out);
+        } else {
+            out.push_str(&text[last..]);
+        }
+        text = out;
+    }
+    text
+}
+
+/// `Unicode::truncate($text, $length, FALSE, TRUE)`: cut with an ellipsis.
+fn truncate(text: &str, length: usize) -> String {
+    if text.chars().count() <= length {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(length.saturating_sub(1)).collect();
+    format!("{}…", cut.trim_end_matches('.'))
+}
+
+/// `Html::escape`: PHP's `htmlspecialchars` with `ENT_QUOTES`.
+fn php_escape(text: &str) -> String {
+    super::html::escape(text)
 }
 
 /// The block elements of `_filter_autop`.
@@ -474,6 +594,24 @@ mod tests {
             "<p>one<br />\ntwo</p>\n<ul>\n<li>a</li>\n</ul>\n"
         );
         assert_eq!(run("<pre>a\n\nb</pre>", "full_html"), "<pre>a\n\nb</pre>");
+    }
+
+    #[test]
+    fn urls_become_links_outside_code() {
+        assert_eq!(
+            run("See https://example.com/a?b=1&c=2. Or www.drupal.org, or me@example.com!", "plain_text"),
+            "<p>See <a href=\"https://example.com/a?b=1&amp;c=2\">https://example.com/a?b=1&amp;c=2</a>. Or <a href=\"http://www.drupal.org\">www.drupal.org</a>, or <a href=\"mailto:me@example.com\">me@example.com</a>!</p>\n"
+        );
+        assert_eq!(
+            run("<p><code>https://example.com</code> <a href=\"https://x.org\">https://x.org</a></p>", "restricted_html"),
+            "<p><code>https://example.com</code> <a href=\"https://x.org\">https://x.org</a></p>\n"
+        );
+        let long = format!("https://example.com/{}", "a".repeat(80));
+        let linked = run(&long, "plain_text");
+        assert!(
+            linked.contains(&format!(">https://example.com/{}…</a>", "a".repeat(51))),
+            "{linked}"
+        );
     }
 
     #[test]
