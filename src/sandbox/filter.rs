@@ -30,9 +30,15 @@ const ALLOWED_PROTOCOLS: &[&str] = &[
     "webcal", "rtsp",
 ];
 
-/// `value` after `format`'s filters. `image_exists` tells whether a root-relative path is a
-/// file the site serves (`getimagesize` in Drupal).
-pub fn process(value: &str, format: &TextFormat, image_exists: &dyn Fn(&str) -> bool) -> String {
+/// `value` after `format`'s filters on the site at `base_url` (`http://127.0.0.1:8888`, or
+/// empty). `image_exists` tells whether a root-relative path is a file the site serves
+/// (`getimagesize` in Drupal).
+pub fn process(
+    value: &str,
+    format: &TextFormat,
+    base_url: &str,
+    image_exists: &dyn Fn(&str) -> bool,
+) -> String {
     let f = &format.filters;
     let mut text = value.replace("\r\n", "\n").replace('\r', "\n");
     if f.escape {
@@ -56,7 +62,7 @@ pub fn process(value: &str, format: &TextFormat, image_exists: &dyn Fn(&str) -> 
                 filter_align(e);
             }
             if f.image_secure && e.name == "img" {
-                image_secure(e, image_exists);
+                image_secure(e, base_url, image_exists);
             }
             if lazy && e.name == "img" {
                 lazy_load(e);
@@ -136,9 +142,18 @@ fn filter_align(e: &mut Element) {
 }
 
 /// `filter_html_image_secure`: an image not served by the site becomes the error icon.
-fn image_secure(e: &mut Element, image_exists: &dyn Fn(&str) -> bool) {
+fn image_secure(e: &mut Element, base_url: &str, image_exists: &dyn Fn(&str) -> bool) {
+    // `transformRelative`: the site's own absolute URLs become root-relative.
+    let own = e
+        .attr("src")
+        .and_then(|src| src.strip_prefix(base_url).filter(|_| !base_url.is_empty()))
+        .filter(|path| path.starts_with('/'))
+        .map(str::to_owned);
+    if let Some(path) = own {
+        e.set_attr("src", &path);
+    }
     let src = e.attr("src").unwrap_or_default();
-    if src.starts_with('/') && image_exists(&html::decode(src)) {
+    if src.starts_with('/') && !src.starts_with("//") && image_exists(src) {
         return;
     }
     e.set_attr("src", REMOVED_ICON);
@@ -525,6 +540,7 @@ mod tests {
         process(
             value,
             &TextFormat::standard(format).unwrap(),
+            "http://127.0.0.1:8888",
             &|path: &str| path.starts_with("/sites/default/files/"),
         )
     }
@@ -554,6 +570,19 @@ mod tests {
             ),
             "<p><img src=\"/sites/default/files/a.png\" alt=\"a\" width=\"2\" height=\"3\" loading=\"lazy\"></p>"
         );
+    }
+
+    #[test]
+    fn own_absolute_images_become_relative() {
+        assert_eq!(
+            run(
+                "<img src=\"http://127.0.0.1:8888/sites/default/files/a.png\" alt=\"\">",
+                "basic_html"
+            ),
+            "<img src=\"/sites/default/files/a.png\" alt=\"\">"
+        );
+        assert!(run("<img src=\"//cdn.test/a.png\" alt=\"\">", "basic_html")
+            .contains("filter-image-invalid"));
     }
 
     #[test]

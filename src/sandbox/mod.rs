@@ -222,9 +222,9 @@ impl Sandbox {
             None => state::Site::new(),
         };
         let mut site = site;
-        site.set_text_formats(options.text_formats.clone());
         let listener = tokio::net::TcpListener::bind(listen).await?;
         let url = format!("http://{}", listener.local_addr()?);
+        site.set_text_formats(options.text_formats.clone(), &url);
         let shared = Arc::new(routes::Shared::new(&options, site));
         let app = axum::Router::new()
             .fallback(routes::handle)

@@ -249,6 +249,10 @@ pub struct Site {
     /// Site-specific text formats (`sandbox --text-format`), besides the standard ones.
     #[serde(skip)]
     text_formats: Vec<crate::formats::TextFormat>,
+    /// Where the site is served (`http://127.0.0.1:8888`): its own absolute image URLs are
+    /// made relative, as Drupal's `filter_html_image_secure` does.
+    #[serde(skip)]
+    base_url: String,
 }
 
 /// Secondary indexes of a [`Site`].
@@ -314,12 +318,15 @@ impl Site {
             generation: 0,
             index: Index::default(),
             text_formats: Vec::new(),
+            base_url: String::new(),
         }
     }
 
-    /// Add site-specific text formats; any account may use them.
-    pub fn set_text_formats(&mut self, formats: Vec<crate::formats::TextFormat>) {
+    /// Add site-specific text formats (any account may use them), and say where the site
+    /// is served.
+    pub fn set_text_formats(&mut self, formats: Vec<crate::formats::TextFormat>, base_url: &str) {
         self.text_formats = formats;
+        base_url.clone_into(&mut self.base_url);
     }
 
     /// Every text format of the site: the standard profile's, then the site's own.
@@ -335,7 +342,7 @@ impl Site {
     /// `body.processed`: the body after its format's filters (drupal-wire §9). A format
     /// the site does not have shows nothing, as in Drupal.
     pub fn processed(&self, body: &TextBody) -> String {
-        processed(body, &self.text_formats)
+        processed(body, &self.text_formats, &self.base_url)
     }
 
     /// Key for signing and verifying tokens.
@@ -660,7 +667,7 @@ pub fn user_uuid(uid: u64) -> String {
 }
 
 /// `body` after its format's filters, `own` formats first; an unknown format shows nothing.
-fn processed(body: &TextBody, own: &[crate::formats::TextFormat]) -> String {
+fn processed(body: &TextBody, own: &[crate::formats::TextFormat], base_url: &str) -> String {
     let name = body.format.as_deref().unwrap_or("plain_text");
     let format = own
         .iter()
@@ -668,7 +675,7 @@ fn processed(body: &TextBody, own: &[crate::formats::TextFormat]) -> String {
         .cloned()
         .or_else(|| crate::formats::TextFormat::standard(name));
     match format {
-        Some(format) => super::filter::process(&body.value, &format, &image_exists),
+        Some(format) => super::filter::process(&body.value, &format, base_url, &image_exists),
         None => String::new(),
     }
 }
@@ -1133,19 +1140,19 @@ mod tests {
             format: Some("basic_html".into()),
             summary: None,
         };
-        assert_eq!(processed(&html, &[]), "<p>a</p>");
+        assert_eq!(processed(&html, &[], ""), "<p>a</p>");
         let table = TextBody {
             value: "<table><tr><td>a</td></tr></table>".into(),
             format: Some("basic_html".into()),
             summary: None,
         };
-        assert_eq!(processed(&table, &[]), "a");
+        assert_eq!(processed(&table, &[], ""), "a");
         let plain = TextBody {
             value: "a < b\nc".into(),
             format: Some("plain_text".into()),
             summary: None,
         };
-        assert_eq!(processed(&plain, &[]), "<p>a &lt; b<br />\nc</p>\n");
+        assert_eq!(processed(&plain, &[], ""), "<p>a &lt; b<br />\nc</p>\n");
     }
 
     #[tokio::test]
