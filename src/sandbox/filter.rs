@@ -482,7 +482,7 @@ fn line_breaks(text: &str) -> String {
     let mut copied = 0;
     let mut i = 0;
     while i < b.len() {
-        if !text[..i].ends_with("<br />") {
+        if text.is_char_boundary(i) && !text[..i].ends_with("<br />") {
             let mut j = i;
             while j < b.len() && is_ws(b[j]) {
                 j += 1;
@@ -641,6 +641,18 @@ mod tests {
             linked.contains(&format!(">https://example.com/{}…</a>", "a".repeat(51))),
             "{linked}"
         );
+    }
+
+    proptest::proptest! {
+        /// Filtering never panics, and filtering twice changes nothing more under full_html.
+        #[test]
+        fn any_body_filters(text in "(<[/!a-z]?[a-z0-9 =\"'/:.-]{0,10}>?|&[a-z#0-9]{0,6};?|[^<&]{0,8}|\n|https://x.org/a|é){0,24}") {
+            for format in ["basic_html", "restricted_html", "full_html", "plain_text"] {
+                let _ = run(&text, format);
+            }
+            let once = run(&text, "full_html");
+            proptest::prop_assert_eq!(run(&once, "full_html"), once);
+        }
     }
 
     #[test]
