@@ -30,15 +30,26 @@ const ALLOWED_PROTOCOLS: &[&str] = &[
     "webcal", "rtsp",
 ];
 
+/// What the filters need to know of the site's files.
+pub trait SiteFiles {
+    /// Whether the site serves an image at root-relative `path` (`getimagesize` in Drupal).
+    fn image_exists(&self, path: &str) -> bool;
+    /// The file entity with this UUID: its URL and, for an image, its size in pixels.
+    fn file(&self, uuid: &str) -> Option<FileRef>;
+}
+
+/// A file entity as `editor_file_reference` sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRef {
+    /// Root-relative URL (`/sites/default/files/2026-11/a.png`).
+    pub url: String,
+    /// Width and height, for an image.
+    pub size: Option<(u32, u32)>,
+}
+
 /// `value` after `format`'s filters on the site at `base_url` (`http://127.0.0.1:8888`, or
-/// empty). `image_exists` tells whether a root-relative path is a file the site serves
-/// (`getimagesize` in Drupal).
-pub fn process(
-    value: &str,
-    format: &TextFormat,
-    base_url: &str,
-    image_exists: &dyn Fn(&str) -> bool,
-) -> String {
+/// empty) whose files `files` knows.
+pub fn process(value: &str, format: &TextFormat, base_url: &str, files: &dyn SiteFiles) -> String {
     let f = &format.filters;
     let mut text = value.replace("\r\n", "\n").replace('\r', "\n");
     if f.escape {
@@ -55,14 +66,18 @@ pub fn process(
     }
     let align = f.align && text.contains("data-align");
     let lazy = f.lazy_load && text.to_ascii_lowercase().contains("<img");
-    if align || f.image_secure || f.corrector || lazy {
+    let references = f.file_reference && text.contains("data-entity-type");
+    if align || f.image_secure || f.corrector || lazy || references {
         let mut nodes = html::parse(&text);
         html::walk_mut(&mut nodes, &mut |e: &mut Element| {
             if align {
                 filter_align(e);
             }
             if f.image_secure && e.name == "img" {
-                image_secure(e, base_url, image_exists);
+                image_secure(e, base_url, files);
+            }
+            if references {
+                file_reference(e, files);
             }
             if lazy && e.name == "img" {
                 lazy_load(e);
@@ -142,7 +157,7 @@ fn filter_align(e: &mut Element) {
 }
 
 /// `filter_html_image_secure`: an image not served by the site becomes the error icon.
-fn image_secure(e: &mut Element, base_url: &str, image_exists: &dyn Fn(&str) -> bool) {
+fn image_secure(e: &mut Element, base_url: &str, files: &dyn SiteFiles) {
     // `transformRelative`: the site's own absolute URLs become root-relative.
     let own = e
         .attr("src")
@@ -153,7 +168,7 @@ fn image_secure(e: &mut Element, base_url: &str, image_exists: &dyn Fn(&str) -> 
         e.set_attr("src", &path);
     }
     let src = e.attr("src").unwrap_or_default();
-    if src.starts_with('/') && !src.starts_with("//") && image_exists(src) {
+    if src.starts_with('/') && !src.starts_with("//") && files.image_exists(src) {
         return;
     }
     e.set_attr("src", REMOVED_ICON);
@@ -169,6 +184,24 @@ fn image_secure(e: &mut Element, base_url: &str, image_exists: &dyn Fn(&str) -> 
         _ => "filter-image-invalid".to_owned(),
     };
     e.set_attr("class", &class);
+}
+
+/// `editor_file_reference`: an element naming a file by `data-entity-type="file"` and
+/// `data-entity-uuid` gets the file's URL, and an image without a size gets the file's.
+fn file_reference(e: &mut Element, files: &dyn SiteFiles) {
+    if e.attr("data-entity-type") != Some("file") || !e.attrs.iter().any(|a| a.name == "src") {
+        return;
+    }
+    let Some(file) = e.attr("data-entity-uuid").and_then(|uuid| files.file(uuid)) else {
+        return;
+    };
+    e.set_attr("src", &file.url);
+    if let (true, Some((width, height))) = (e.name == "img", file.size) {
+        if e.attr("width").is_none() && e.attr("height").is_none() {
+            e.set_attr("width", &width.to_string());
+            e.set_attr("height", &height.to_string());
+        }
+    }
 }
 
 /// `filter_image_lazy_load`: an image with both sizes and no `loading="eager"` loads lazily.
@@ -536,12 +569,28 @@ mod tests {
     /// The body value of drupal-wire 5e and 5f.
     const RICH: &str = "<h2>Table</h2>\n<table>\n<thead>\n<tr>\n<th>a</th>\n<th>b</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>1</td>\n<td>2</td>\n</tr>\n</tbody>\n</table>\n<pre><code class=\"language-rust\">fn main() {}\n</code></pre>\n<p><del>old</del> new</p>\n<hr />\n<ul>\n<li><input disabled=\"\" type=\"checkbox\" checked=\"\"/>\ndone</li>\n</ul>\n<p>note<sup class=\"footnote-reference\"><a href=\"#1\">1</a></sup></p>\n<h1>Top</h1>\n<img src=\"https://example.com/x.png\" alt=\"remote\">";
 
+    /// A site with one image file, 4×4 pixels (drupal-wire 69–72).
+    struct OneImage;
+
+    impl SiteFiles for OneImage {
+        fn image_exists(&self, path: &str) -> bool {
+            path == "/sites/default/files/2026-11/diagram.png"
+                || path.starts_with("/sites/default/files/a")
+        }
+        fn file(&self, uuid: &str) -> Option<FileRef> {
+            (uuid == "ee31cb48-14dc-4e55-b699-56cce49d9705").then(|| FileRef {
+                url: "/sites/default/files/2026-11/diagram.png".into(),
+                size: Some((4, 4)),
+            })
+        }
+    }
+
     fn run(value: &str, format: &str) -> String {
         process(
             value,
             &TextFormat::standard(format).unwrap(),
             "http://127.0.0.1:8888",
-            &|path: &str| path.starts_with("/sites/default/files/"),
+            &OneImage,
         )
     }
 
@@ -569,6 +618,14 @@ mod tests {
                 "basic_html"
             ),
             "<p><img src=\"/sites/default/files/a.png\" alt=\"a\" width=\"2\" height=\"3\" loading=\"lazy\"></p>"
+        );
+    }
+
+    #[test]
+    fn file_images_get_their_size_as_72_shows() {
+        assert_eq!(
+            run("<p><img src=\"/sites/default/files/2026-11/diagram.png\" data-entity-type=\"file\" data-entity-uuid=\"ee31cb48-14dc-4e55-b699-56cce49d9705\" alt=\"Diagram\"></p>", "basic_html"),
+            "<p><img src=\"/sites/default/files/2026-11/diagram.png\" data-entity-type=\"file\" data-entity-uuid=\"ee31cb48-14dc-4e55-b699-56cce49d9705\" alt=\"Diagram\" width=\"4\" height=\"4\" loading=\"lazy\"></p>"
         );
     }
 

@@ -675,15 +675,23 @@ fn processed(body: &TextBody, own: &[crate::formats::TextFormat], base_url: &str
         .cloned()
         .or_else(|| crate::formats::TextFormat::standard(name));
     match format {
-        Some(format) => super::filter::process(&body.value, &format, base_url, &image_exists),
+        Some(format) => super::filter::process(&body.value, &format, base_url, &PublicFiles),
         None => String::new(),
     }
 }
 
-/// Whether the site serves an image at root-relative `path`: its public files and core's
-/// icons (the sandbox keeps no files of its own).
-fn image_exists(path: &str) -> bool {
-    path.starts_with("/sites/default/files/") || path.starts_with("/core/misc/")
+/// The sandbox keeps no file entities: any path under the public files directory or core's
+/// icons counts as an image the site serves, and no UUID names a file.
+struct PublicFiles;
+
+impl super::filter::SiteFiles for PublicFiles {
+    fn image_exists(&self, path: &str) -> bool {
+        path.starts_with("/sites/default/files/") || path.starts_with("/core/misc/")
+    }
+
+    fn file(&self, _uuid: &str) -> Option<super::filter::FileRef> {
+        None
+    }
 }
 
 /// Text formats a role may use, as in the standard profile.
