@@ -2,11 +2,11 @@
 //! for visitors (drupal-wire §9, transcripts 5e and 5f). Ported filters, in Drupal's order:
 //! `filter_html_escape`, `filter_html` (`Xss::filter` with the allowed tags, then the allowed
 //! attributes, then `Html::serialize`), `filter_autop`, `filter_url`, `filter_align`,
-//! `filter_html_image_secure`, `filter_htmlcorrector` and `filter_image_lazy_load`.
+//! `filter_html_image_secure`, `filter_htmlcorrector`, `editor_file_reference` and
+//! `filter_image_lazy_load`. What the site's files are comes from a [`SiteFiles`].
 //!
-//! Not modelled: `filter_caption` (no
-//! `<figure>` around captioned images) and `editor_file_reference` (file images keep the size
-//! they were sent with); absolute URLs of the site's own images are not made relative.
+//! Not modelled: `filter_caption` (a `data-caption` stays an attribute, no `<figure>`), and
+//! the HTML5 parser's repairs of badly nested markup (see `formats::html`).
 
 use std::sync::LazyLock;
 
