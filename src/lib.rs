@@ -20,6 +20,7 @@ pub mod content;
 pub mod drupal;
 pub mod formats;
 pub mod init;
+pub mod menu;
 pub mod page;
 pub mod plan;
 pub mod report;
@@ -188,7 +189,10 @@ fn check_content_dir(config: &Config, settings: &Settings) -> Result<(), config:
 
 /// Load the content and print its diagnostics; `Err` when any is an error (strict: warnings too).
 pub fn load_content(settings: &Settings, output: &Output) -> anyhow::Result<Content> {
-    let content = content::load(&settings.content);
+    let mut content = content::load(&settings.content);
+    let (links, problems) = menu::derive(&content.pages, &settings.menus, &settings.namespace);
+    content.links = links;
+    content.add(problems);
     let strict = settings.content.strict;
     let mut errors = 0;
     for d in &content.diagnostics {

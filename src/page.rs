@@ -53,6 +53,9 @@ pub struct Page {
     pub format: String,
     /// Body summary; `None` when the source sets none.
     pub summary: Option<String>,
+    /// Menu entries, `linkTitle` and `weight` (CONTRACT §8); links are derived by `menu`.
+    #[serde(default)]
+    pub nav: crate::menu::Declared,
 }
 
 /// A basic page as the site reports it, reduced to the fields drupal-sync manages.

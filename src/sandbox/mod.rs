@@ -18,6 +18,7 @@ mod filter;
 mod html;
 mod issuers;
 mod jsonapi;
+mod menus;
 mod query;
 mod rest;
 mod routes;

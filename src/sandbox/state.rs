@@ -239,6 +239,9 @@ pub struct Site {
     next_pid: u64,
     nodes: BTreeMap<u64, Node>,
     aliases: BTreeMap<u64, Alias>,
+    /// Menu links (`menu_link_content`).
+    #[serde(default)]
+    menu_links: super::menus::MenuLinks,
     /// Bumped by every write, to know when to save.
     #[serde(skip)]
     generation: u64,
@@ -315,6 +318,7 @@ impl Site {
             next_pid: 1,
             nodes: BTreeMap::new(),
             aliases: BTreeMap::new(),
+            menu_links: super::menus::MenuLinks::default(),
             generation: 0,
             index: Index::default(),
             text_formats: Vec::new(),
@@ -371,6 +375,17 @@ impl Site {
             .by_uuid
             .get(uuid)
             .and_then(|nid| self.nodes.get(nid))
+    }
+
+    /// The menu links.
+    pub fn menu_links(&self) -> &super::menus::MenuLinks {
+        &self.menu_links
+    }
+
+    /// The menu links, to change them (counts as a write).
+    pub fn menu_links_mut(&mut self) -> &mut super::menus::MenuLinks {
+        self.generation += 1;
+        &mut self.menu_links
     }
 
     /// All aliases by pid.
@@ -528,6 +543,7 @@ impl Site {
                 self.index.remove_alias(&alias);
             }
         }
+        self.menu_links.node_deleted(nid);
         self.generation += 1;
         Ok(())
     }

@@ -5,6 +5,7 @@ mod faults;
 mod formats;
 mod harness;
 mod hostile;
+mod menus;
 mod messages;
 mod output;
 mod providers;
