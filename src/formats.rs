@@ -381,7 +381,7 @@ pub struct FormatWarning {
     pub format: String,
     /// Elements the format removes, with how many of each.
     pub dropped: Vec<Dropped>,
-    /// Images from other sites the format replaces by an "Image removed" icon.
+    /// Images not on the site the format replaces by an "Image removed" icon.
     #[serde(default)]
     pub remote_images: usize,
     /// The format shows markup as text (`plain_text`).
@@ -426,7 +426,7 @@ impl FormatWarning {
                 "replaces".into()
             };
             parts.push(format!(
-                "{lead} {} image{} from other sites",
+                "{lead} {} image{} not on the site",
                 self.remote_images,
                 if self.remote_images == 1 { "" } else { "s" }
             ));
@@ -485,19 +485,19 @@ impl SiteOrigin {
         }
     }
 
-    /// Whether an image at `src` is on the site (Drupal keeps it) or elsewhere.
+    /// Whether `filter_html_image_secure` keeps an image at `src`: a root-relative path, or
+    /// an absolute URL on the site itself. A relative path (`img/a.png`) is not kept: Drupal
+    /// checks that the path starts with the site's base path.
     pub fn is_local(&self, src: &str) -> bool {
         let src = src.trim();
         if src.starts_with('/') && !src.starts_with("//") {
             return true;
         }
-        let Ok(url) = url::Url::parse(src) else {
-            // A relative path is resolved against the page's URL: on the site.
-            return !src.starts_with("//") && !src.contains(':');
-        };
-        self.origin
-            .as_deref()
-            .is_some_and(|o| url.origin().ascii_serialization() == o)
+        url::Url::parse(src).is_ok_and(|url| {
+            self.origin
+                .as_deref()
+                .is_some_and(|o| url.origin().ascii_serialization() == o)
+        })
     }
 }
 
@@ -807,7 +807,7 @@ mod tests {
         let warning = verdict.warning("content/guide.md", 1, "guide", "basic_html");
         assert_eq!(
             warning.to_string(),
-            "content/guide.md: basic_html drops <table> (1), <pre> (1), <del> (1), <hr> (1), <input> (1), <sup> (1), <h1> (1) and replaces 1 image from other sites: visitors see the table as loose text, code blocks lose their layout, struck-out text reads as if it stood, horizontal rules vanish, task-list boxes vanish, footnote markers run into the text, the heading reads as plain text, visitors see an \"Image removed\" icon instead; use format: full_html or a format that allows them"
+            "content/guide.md: basic_html drops <table> (1), <pre> (1), <del> (1), <hr> (1), <input> (1), <sup> (1), <h1> (1) and replaces 1 image not on the site: visitors see the table as loose text, code blocks lose their layout, struck-out text reads as if it stood, horizontal rules vanish, task-list boxes vanish, footnote markers run into the text, the heading reads as plain text, visitors see an \"Image removed\" icon instead; use format: full_html or a format that allows them"
         );
     }
 
@@ -835,12 +835,15 @@ mod tests {
         for src in [
             "/sites/default/files/x.png",
             "https://www.example.com/x.png",
-            "img/x.png",
         ] {
             let html = format!("<p><img src=\"{src}\" alt=\"\"></p>");
             assert_eq!(check(&html, &format("basic_html"), &site), None, "{src}");
         }
-        for src in ["https://cdn.example.net/x.png", "//cdn.example.net/x.png"] {
+        for src in [
+            "https://cdn.example.net/x.png",
+            "//cdn.example.net/x.png",
+            "img/x.png",
+        ] {
             let html = format!("<p><img src=\"{src}\" alt=\"\"></p>");
             assert_eq!(
                 check(&html, &format("basic_html"), &site).map(|v| v.remote_images),

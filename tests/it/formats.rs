@@ -29,7 +29,7 @@ fn basic_html_page_is_warned_about_and_filtered_as_drupal_does() {
     run.code(0);
     assert!(
         run.stdout.contains(
-            "warning: content/guide.md: basic_html drops <table> (1), <pre> (2) and replaces 1 image from other sites: visitors see the table as loose text, code blocks lose their layout, visitors see an \"Image removed\" icon instead; use format: full_html or a format that allows them"
+            "warning: content/guide.md: basic_html drops <table> (1), <pre> (2) and replaces 1 image not on the site: visitors see the table as loose text, code blocks lose their layout, visitors see an \"Image removed\" icon instead; use format: full_html or a format that allows them"
         ),
         "{}",
         run.stdout
