@@ -339,9 +339,8 @@ impl fmt::Display for AllowedHtml {
 /// The text formats a command knows: the standard ones, and a site's own once read.
 #[derive(Debug, Clone, Default)]
 pub struct Formats {
+    /// The site's own rules, when read (an account without "administer filters" reads none).
     site: Vec<TextFormat>,
-    /// Whether the site's rules were read (an account without "administer filters" reads none).
-    pub read_from_site: bool,
 }
 
 impl Formats {
@@ -352,7 +351,6 @@ impl Formats {
 
     /// Add what the site says its formats are (they win over the built-in rules).
     pub fn with_site(mut self, formats: Vec<TextFormat>) -> Formats {
-        self.read_from_site = true;
         self.site = formats;
         self
     }
