@@ -11,6 +11,7 @@ pub mod html;
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -130,6 +131,16 @@ impl AllowedHtml {
 impl TextFormat {
     /// The standard profile's format named `name`, as drupal-wire 5c records it.
     pub fn standard(name: &str) -> Option<TextFormat> {
+        static STANDARD: LazyLock<Vec<TextFormat>> = LazyLock::new(|| {
+            ["basic_html", "restricted_html", "full_html", "plain_text"]
+                .iter()
+                .filter_map(|name| TextFormat::build_standard(name))
+                .collect()
+        });
+        STANDARD.iter().find(|f| f.name == name).cloned()
+    }
+
+    fn build_standard(name: &str) -> Option<TextFormat> {
         let filters = match name {
             "basic_html" => Filters {
                 html: Some(AllowedHtml::parse(BASIC_HTML)),
