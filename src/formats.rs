@@ -785,12 +785,12 @@ fn rename_tag(raw: &str, from: &str, to: &str) -> String {
     format!("<{to}{}", &raw[1 + from.len()..])
 }
 
-/// The text of the first text token ahead (a footnote's number).
+/// The first text ahead, as written (a footnote's number).
 fn footnote_number(tokens: &[(Token<'_>, std::ops::Range<usize>)]) -> String {
     tokens
         .iter()
         .find_map(|(t, _)| match t {
-            Token::Text(text) => Some(html::decode(text)),
+            Token::Text(text) => Some((*text).to_owned()),
             _ => None,
         })
         .unwrap_or_default()
