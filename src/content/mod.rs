@@ -424,6 +424,7 @@ fn build(
 
     let finish = |(index, mut draft): (usize, Draft)| -> (Option<Page>, Vec<Diagnostic>) {
         let file = draft.file;
+        let from_markdown = !matches!(draft.body, Body::Html(_));
         let own = &anchors[index];
         let (html, h1) = draft.render(|path, fragment| resolve(&file.rel, own, path, fragment));
         let title = match (draft.fields.title.take(), h1) {
@@ -463,7 +464,7 @@ fn build(
             .map(|p| Diagnostic::new(file.display.clone(), p))
             .collect();
         let page = match (title, has_error) {
-            (Some(title), false) => Some(page(draft, title, html, options)),
+            (Some(title), false) => Some(page(draft, title, html, from_markdown, options)),
             _ => None,
         };
         (page, problems)
@@ -604,7 +605,13 @@ fn parallel_map<T: Send, R: Send>(mut items: Vec<T>, f: impl Fn(T) -> R + Sync) 
     })
 }
 
-fn page(draft: Draft, title: String, body: String, options: &ContentOptions) -> Page {
+fn page(
+    draft: Draft,
+    title: String,
+    body: String,
+    from_markdown: bool,
+    options: &ContentOptions,
+) -> Page {
     let nav = navigation(&draft);
     let Fields {
         uuid,
@@ -617,6 +624,16 @@ fn page(draft: Draft, title: String, body: String, options: &ContentOptions) -> 
     // A page the generator would not publish now (future, expired, `published: false`)
     // is a draft.
     let held = draft.rules.unpublished.is_some();
+    let format = format.unwrap_or_else(|| options.default_format.clone());
+    // Rendered Markdown is fitted to the format where that loses nothing (formats::adapt).
+    let body = if from_markdown {
+        crate::formats::adapt(
+            &body,
+            crate::formats::TextFormat::standard(&format).as_ref(),
+        )
+    } else {
+        body
+    };
     Page {
         key: draft.key,
         uuid: draft.uuid,
@@ -628,7 +645,7 @@ fn page(draft: Draft, title: String, body: String, options: &ContentOptions) -> 
         published: published.unwrap_or(true) && !held,
         status_explicit: published.is_some() || held,
         body,
-        format: format.unwrap_or_else(|| options.default_format.clone()),
+        format,
         summary,
         nav,
     }

@@ -2,6 +2,7 @@
 
 mod e2e;
 mod faults;
+mod formats;
 mod harness;
 mod hostile;
 mod menus;
