@@ -176,6 +176,10 @@ pub struct SandboxArgs {
     /// Lifetime of issued tokens: each stays valid for at least SECS seconds (0: expired at once).
     #[arg(long, default_value_t = 3600)]
     pub token_ttl: u64,
+
+    /// Run pathauto with this URL alias pattern for basic pages, e.g. '[node:title]'.
+    #[arg(long, value_name = "PATTERN")]
+    pub pathauto: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -87,13 +87,12 @@ impl Output {
         }
     }
 
-    /// Print data to stdout (suppressed by `-q`).
+    /// Print data to stdout. Never suppressed: `-q` silences diagnostics, not what was asked
+    /// for (CONTRACT §4: `drupal-sync -q plan --format json > plan.json`).
     pub fn data(&self, text: &str) {
-        if !self.quiet {
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(text.as_bytes());
-            let _ = out.flush();
-        }
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(text.as_bytes());
+        let _ = out.flush();
     }
 
     /// Print a diagnostic to stderr (never suppressed).
@@ -165,7 +164,12 @@ pub fn load_settings(cli: &Cli, overrides: Overrides) -> anyhow::Result<Settings
 
 /// Load the content and print its diagnostics; `Err` when any is an error (strict: warnings too).
 pub fn load_content(settings: &Settings, output: &Output) -> anyhow::Result<Content> {
-    let content = content::load(&settings.content);
+    let mut content = content::load(&settings.content);
+    if settings.api == config::Api::Rest {
+        content
+            .diagnostics
+            .extend(content::auto_alias_needs_jsonapi(&content.pages));
+    }
     let strict = settings.content.strict;
     let mut errors = 0;
     for d in &content.diagnostics {

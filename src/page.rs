@@ -53,6 +53,10 @@ pub struct Page {
     pub format: String,
     /// Body summary; `None` when the source sets none.
     pub summary: Option<String>,
+    /// `path: auto`: the site's pathauto pattern makes the alias; drupal-sync neither sends
+    /// nor compares it (JSON:API only).
+    #[serde(default)]
+    pub alias_auto: bool,
 }
 
 /// A basic page as the site reports it, reduced to the fields drupal-sync manages.

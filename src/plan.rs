@@ -377,11 +377,16 @@ struct Managed<'a> {
 
 impl<'a> From<&'a Page> for Managed<'a> {
     fn from(page: &'a Page) -> Self {
+        // Drupal stores a body with neither text nor summary as nothing (`"body": null`,
+        // drupal-wire 58, 5b), whatever format it names: such a page must equal that node.
+        let stored_body =
+            !page.body.is_empty() || page.summary.as_deref().is_some_and(|s| !s.is_empty());
         Managed {
             title: &page.title,
-            alias: Some(&page.alias),
+            // `path: auto`: the alias is pathauto's, neither sent nor compared.
+            alias: (!page.alias_auto).then_some(page.alias.as_str()),
             published: page.published,
-            format: Some(&page.format),
+            format: stored_body.then_some(page.format.as_str()),
             summary: page.summary.as_deref(),
             body: Some(&page.body),
         }
@@ -437,9 +442,14 @@ fn compare(before: Managed<'_>, after: Managed<'_>) -> Vec<FieldChange> {
         .collect()
 }
 
-/// The managed fields whose values differ between the content and the node.
+/// The managed fields whose values differ between the content and the node. The alias of a
+/// `path: auto` page is pathauto's and never differs.
 pub fn diff(page: &Page, node: &RemotePage) -> Vec<FieldChange> {
-    compare(node.into(), page.into())
+    let mut node = Managed::from(node);
+    if page.alias_auto {
+        node.alias = None;
+    }
+    compare(node, page.into())
 }
 
 /// The managed fields whose values differ between two readings of a node.
@@ -489,7 +499,13 @@ pub fn drifted(node: &RemotePage, namespace: &str) -> bool {
         return false;
     };
     match recorded_fingerprint(log) {
-        Some(recorded) => recorded != fingerprint_of(node.into()),
+        // A `path: auto` page's fingerprint leaves the alias (pathauto's) out.
+        Some(recorded) => {
+            let mut fields = Managed::from(node);
+            let with_alias = fingerprint_of(Managed::from(node));
+            fields.alias = None;
+            recorded != with_alias && recorded != fingerprint_of(fields)
+        }
         None => belongs_to(&node.uuid, namespace),
     }
 }
@@ -519,6 +535,7 @@ mod tests {
             body: "<p>Body</p>\n".into(),
             format: "basic_html".into(),
             summary: None,
+            alias_auto: false,
         }
     }
 
@@ -777,6 +794,46 @@ mod tests {
         o.lookup_by_uuid = false;
         let p = plan(&[about], &RemoteState::default(), &o);
         assert!(p.changes[0].note.as_deref().unwrap().contains("`aliases:`"));
+    }
+
+    #[test]
+    fn an_empty_body_equals_the_null_drupal_stores() {
+        // drupal-wire 58, 5b: a page with only a title is stored with `"body": null`.
+        let mut empty = page("section", "Section");
+        empty.body = String::new();
+        let mut node = written(&empty, 1);
+        node.body = None;
+        node.format = None;
+        node.summary = None;
+        assert!(diff(&empty, &node).is_empty());
+        assert!(!drifted(&node, NS));
+        let p = plan(
+            std::slice::from_ref(&empty),
+            &state(vec![node.clone()], None),
+            &options(OnDrift::Fail),
+        );
+        assert!(p.is_empty() && p.skipped.is_empty());
+        // A summary keeps the body item: then the format counts.
+        empty.summary = Some("Short".into());
+        assert_eq!(
+            diff(&empty, &node)
+                .iter()
+                .map(|f| f.field)
+                .collect::<Vec<_>>(),
+            [Field::Format, Field::Summary]
+        );
+    }
+
+    #[test]
+    fn a_path_auto_alias_is_never_compared() {
+        let mut auto = page("guide", "Guide");
+        auto.alias_auto = true;
+        let mut node = written(&auto, 1);
+        node.alias = Some("/guide-by-pathauto".into());
+        assert!(diff(&auto, &node).is_empty());
+        assert!(!drifted(&node, NS));
+        node.title = "Edited".into();
+        assert!(drifted(&node, NS));
     }
 
     #[test]

@@ -307,6 +307,7 @@ async fn connect(settings: &mut Settings, sync: &SyncArgs) -> anyhow::Result<Tar
                 fail_rate: 0.0,
                 fault_seed: 1,
                 token_ttl: std::time::Duration::from_secs(3600),
+                pathauto: None,
             },
         )
         .await

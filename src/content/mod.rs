@@ -320,6 +320,13 @@ fn build(
         let (html, h1) = draft.render(|path| resolve(&file.rel, path));
         let title = match (draft.fields.title.take(), h1) {
             (Some(title), _) => Some(title.value),
+            (None, Some(h1)) if h1.chars().count() > fields::MAX_TITLE => {
+                let pos = Pos::line(draft.source.line);
+                let message = format!("{} (the `# ` heading)", fields::too_long_title(&h1));
+                draft.problems.push(Problem::error(pos, message));
+                draft.fields.rejected.push("title".into());
+                None
+            }
             (None, Some(h1)) if !h1.is_empty() => Some(h1),
             _ => None,
         };
@@ -354,6 +361,25 @@ fn build(
         diagnostics.extend(problems);
     }
     Content { pages, diagnostics }
+}
+
+/// Errors for `path: auto` pages where the site is written through core REST: REST finds a
+/// page only by its alias, which pathauto would choose, so such a page could never be found.
+pub fn auto_alias_needs_jsonapi(pages: &[Page]) -> Vec<Diagnostic> {
+    pages
+        .iter()
+        .filter(|p| p.alias_auto)
+        .map(|p| Diagnostic {
+            path: p.source.path.clone(),
+            line: p.source.line,
+            col: 1,
+            severity: Severity::Error,
+            message: "`path: auto` needs api = \"jsonapi\": core REST finds a page only by its \
+                      alias, and pathauto would choose that alias\n  hint: set `path:` to the \
+                      alias, or set [site].api = \"jsonapi\""
+                .to_owned(),
+        })
+        .collect()
 }
 
 /// `f` over `items` on every core, results in order. Rendering is most of a load's work,
@@ -392,6 +418,7 @@ fn page(draft: Draft, title: String, body: String, options: &ContentOptions) -> 
         summary,
         format,
         aliases,
+        path_auto,
         ..
     } = draft.fields;
     Page {
@@ -407,6 +434,7 @@ fn page(draft: Draft, title: String, body: String, options: &ContentOptions) -> 
         body,
         format: format.unwrap_or_else(|| options.default_format.clone()),
         summary,
+        alias_auto: path_auto,
     }
 }
 

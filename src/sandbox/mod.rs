@@ -17,6 +17,7 @@ mod faults;
 mod html;
 mod issuers;
 mod jsonapi;
+mod pathauto;
 mod query;
 mod rest;
 mod routes;
@@ -125,6 +126,8 @@ pub struct SandboxOptions {
     pub fault_seed: u64,
     /// Lifetime of issued tokens.
     pub token_ttl: Duration,
+    /// Run pathauto with this pattern for basic pages (`[node:title]`; drupal-wire §7).
+    pub pathauto: Option<String>,
 }
 
 impl Default for SandboxOptions {
@@ -141,6 +144,7 @@ impl Default for SandboxOptions {
             fail_rate: 0.0,
             fault_seed: 1,
             token_ttl: Duration::from_secs(3600),
+            pathauto: None,
         }
     }
 }
@@ -157,6 +161,7 @@ impl SandboxOptions {
             fail_rate: args.fail_rate,
             fault_seed: args.fault_seed,
             token_ttl: Duration::from_secs(args.token_ttl),
+            pathauto: args.pathauto.clone(),
             ..SandboxOptions::default()
         };
         if !args.users.is_empty() {
@@ -193,10 +198,11 @@ impl Sandbox {
                 format!("the sandbox listens on loopback addresses only, not `{listen}`"),
             ));
         }
-        let site = match &options.data {
+        let mut site = match &options.data {
             Some(path) => state::Site::load_or_create(path).await?,
             None => state::Site::new(),
         };
+        site.set_pathauto(options.pathauto.as_deref().map(pathauto::Pattern::new));
         let listener = tokio::net::TcpListener::bind(listen).await?;
         let url = format!("http://{}", listener.local_addr()?);
         let shared = Arc::new(routes::Shared::new(&options, site));

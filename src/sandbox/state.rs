@@ -18,6 +18,7 @@ use serde_json::Value;
 
 use super::auth::{Actor, Author};
 use super::html::escape;
+use super::pathauto::Pattern;
 use super::Role;
 
 /// UUID of the `page` node type, as the recorded site reports it.
@@ -106,7 +107,11 @@ impl TextBody {
     /// filter tags), plain text is escaped into a paragraph.
     pub fn processed(&self) -> String {
         match self.format.as_deref() {
-            Some("basic_html" | "restricted_html" | "full_html") => self.value.clone(),
+            // The HTML filters re-serialize the markup: line ends become `\n` and trailing
+            // whitespace goes (drupal-wire 59).
+            Some("basic_html" | "restricted_html" | "full_html") => {
+                self.value.replace("\r\n", "\n").trim_end().to_owned()
+            }
             _ => format!("<p>{}</p>\n", escape(&self.value).replace('\n', "<br>\n")),
         }
     }
@@ -155,6 +160,9 @@ pub struct PathChange {
     pub alias: Option<String>,
     /// The alias to rename in place; without it a new alias is added.
     pub pid: Option<u64>,
+    /// pathauto's `path.pathauto` flag: `Some(false)` keeps the sent alias on a site with
+    /// pathauto; `None` when not sent.
+    pub pathauto: Option<bool>,
 }
 
 impl PathChange {
@@ -182,11 +190,25 @@ impl PathChange {
             }
             Some(_) => return Err(Violation::primitive("path.0.pid")),
         };
+        let pathauto = match object.get("pathauto") {
+            None | Some(Value::Null) => None,
+            Some(Value::Bool(flag)) => Some(*flag),
+            Some(Value::Number(n)) => Some(n.as_f64() != Some(0.0)),
+            Some(Value::String(s)) => Some(!matches!(s.as_str(), "" | "0")),
+            Some(_) => return Err(Violation::primitive("path.0.pathauto")),
+        };
         let langcode = object
             .get("langcode")
             .and_then(Value::as_str)
             .map(str::to_owned);
-        Ok((PathChange { alias, pid }, langcode))
+        Ok((
+            PathChange {
+                alias,
+                pid,
+                pathauto,
+            },
+            langcode,
+        ))
     }
 }
 
@@ -249,6 +271,12 @@ pub struct Site {
     next_pid: u64,
     nodes: BTreeMap<u64, Node>,
     aliases: BTreeMap<u64, Alias>,
+    /// Nodes whose alias pathauto generates (saved without `"pathauto": 0` while it ran).
+    #[serde(default)]
+    pathauto_nodes: BTreeSet<u64>,
+    /// The pathauto pattern for pages, when the site runs pathauto (`--pathauto`).
+    #[serde(skip)]
+    pathauto: Option<Pattern>,
     /// Bumped by every write, to know when to save.
     #[serde(skip)]
     generation: u64,
@@ -318,9 +346,27 @@ impl Site {
             next_pid: 1,
             nodes: BTreeMap::new(),
             aliases: BTreeMap::new(),
+            pathauto_nodes: BTreeSet::new(),
+            pathauto: None,
             generation: 0,
             index: Index::default(),
         }
+    }
+
+    /// Runs pathauto with `pattern` for pages (drupal-wire §7), or no pathauto.
+    pub fn set_pathauto(&mut self, pattern: Option<Pattern>) {
+        self.pathauto = pattern;
+    }
+
+    /// Whether the site runs pathauto.
+    pub fn runs_pathauto(&self) -> bool {
+        self.pathauto.is_some()
+    }
+
+    /// Whether pathauto generates node `nid`'s alias (so a write's `path` is not stored,
+    /// though the answer echoes it: drupal-wire 90, 98, 99).
+    pub fn pathauto_owns(&self, nid: u64) -> bool {
+        self.pathauto.is_some() && self.pathauto_nodes.contains(&nid)
     }
 
     /// Key for signing and verifying tokens.
@@ -414,9 +460,20 @@ impl Site {
         let nid = node.nid;
         self.next_nid += 1;
         self.next_vid += 1;
+        // pathauto replaces the sent alias unless the write said `"pathauto": 0` (90, 91).
+        let generated = match &self.pathauto {
+            Some(pattern) if changes.path.as_ref().and_then(|p| p.pathauto) != Some(false) => {
+                Some(pattern.alias(&node.title, nid))
+            }
+            _ => None,
+        };
         self.index.by_uuid.insert(node.uuid.clone(), nid);
         self.nodes.insert(nid, node);
-        if let Some(alias) = alias {
+        if let Some(base) = generated {
+            self.pathauto_nodes.insert(nid);
+            let alias = self.unique_alias(nid, &base);
+            self.add_alias(nid, alias);
+        } else if let Some(alias) = alias {
             self.add_alias(nid, alias);
         }
         self.generation += 1;
@@ -468,8 +525,18 @@ impl Site {
                 }
             }
         }
+        let title_changed = node.title != current.title;
+        let title = node.title.clone();
         self.nodes.insert(nid, node);
-        if let Some(path) = &changes.path {
+        if self.pathauto.is_some() && changes.path.as_ref().and_then(|p| p.pathauto) == Some(true) {
+            self.pathauto_nodes.insert(nid);
+        }
+        if self.pathauto_owns(nid) {
+            // The sent alias is ignored (98, 99); a new title makes a new alias, in place.
+            if title_changed || changes.path.as_ref().and_then(|p| p.pathauto) == Some(true) {
+                self.regenerate_alias(nid, &title);
+            }
+        } else if let Some(path) = &changes.path {
             let own_pid = path.pid.filter(|pid| {
                 self.aliases
                     .get(pid)
@@ -500,6 +567,7 @@ impl Site {
     pub fn delete(&mut self, nid: u64) -> Result<(), WriteError> {
         let node = self.nodes.remove(&nid).ok_or(WriteError::NotFound)?;
         self.index.by_uuid.remove(&node.uuid);
+        self.pathauto_nodes.remove(&nid);
         let path = system_path(nid);
         for pid in self.index.by_path.remove(&path).unwrap_or_default() {
             if let Some(alias) = self.aliases.remove(&pid) {
@@ -508,6 +576,45 @@ impl Site {
         }
         self.generation += 1;
         Ok(())
+    }
+
+    /// pathauto's alias for `nid` from `title`, renaming the node's alias in place.
+    fn regenerate_alias(&mut self, nid: u64, title: &str) {
+        let Some(pattern) = &self.pathauto else {
+            return;
+        };
+        let base = pattern.alias(title, nid);
+        let alias = self.unique_alias(nid, &base);
+        match self.alias_of(nid).map(|a| a.pid) {
+            Some(pid) => {
+                if let Some(existing) = self.aliases.get_mut(&pid) {
+                    self.index.remove_alias(existing);
+                    existing.alias = alias;
+                    self.index.add_alias(existing);
+                }
+            }
+            None => self.add_alias(nid, alias),
+        }
+    }
+
+    /// `base`, or `base-0`, `base-1`, … when another path holds it (pathauto's uniquifying).
+    fn unique_alias(&self, nid: u64, base: &str) -> String {
+        let own = system_path(nid);
+        let taken = |alias: &str| {
+            self.index
+                .by_alias
+                .get(&alias.to_ascii_lowercase())
+                .into_iter()
+                .flatten()
+                .any(|pid| self.aliases[pid].path != own)
+        };
+        if !taken(base) {
+            return base.to_owned();
+        }
+        (0..)
+            .map(|i| format!("{base}-{i}"))
+            .find(|candidate| !taken(candidate))
+            .unwrap_or_else(|| base.to_owned())
     }
 
     fn add_alias(&mut self, nid: u64, alias: String) {
@@ -743,6 +850,7 @@ mod tests {
             path: Some(PathChange {
                 alias: Some(alias.into()),
                 pid: None,
+                pathauto: None,
             }),
             ..page(title)
         }
@@ -915,6 +1023,7 @@ mod tests {
             path: Some(PathChange {
                 alias: Some("/t2".into()),
                 pid: None,
+                pathauto: None,
             }),
             ..Changes::default()
         };
@@ -971,6 +1080,7 @@ mod tests {
             path: Some(PathChange {
                 alias: alias.map(str::to_owned),
                 pid,
+                pathauto: None,
             }),
             ..Changes::default()
         };
@@ -1081,7 +1191,8 @@ mod tests {
             (
                 PathChange {
                     alias: Some("/x".into()),
-                    pid: Some(4)
+                    pid: Some(4),
+                    pathauto: None,
                 },
                 Some("en")
             )
