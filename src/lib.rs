@@ -25,6 +25,7 @@ pub mod report;
 pub mod sandbox;
 pub mod secret;
 pub mod sync;
+pub mod verify;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;

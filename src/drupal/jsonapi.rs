@@ -3,9 +3,12 @@
 //! PATCH of the changed fields only (sending the alias `pid`, or Drupal adds a second
 //! alias), deletes by UUID. DTOs and their mapping to [`RemotePage`] live here.
 
+use std::sync::Arc;
+
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
+use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 use super::client::{Body, Client, Repeat};
@@ -24,6 +27,8 @@ const FIELDS: &str =
 pub struct JsonApi {
     client: Client,
     bundle: String,
+    /// Whether the site runs pathauto, asked once (on the first alias written) per run.
+    pathauto: Arc<OnceCell<bool>>,
 }
 
 impl JsonApi {
@@ -32,7 +37,49 @@ impl JsonApi {
         Self {
             client,
             bundle: bundle.to_owned(),
+            pathauto: Arc::new(OnceCell::new()),
         }
+    }
+
+    /// Whether the site runs pathauto: its JSON:API index lists `pathauto_pattern` resources
+    /// exactly then (drupal-wire 97, 9b). One request, made the first time an alias is
+    /// written; an index that cannot be read counts as no pathauto (a write pathauto then
+    /// takes over is caught by the read-back check).
+    pub async fn runs_pathauto(&self) -> bool {
+        *self
+            .pathauto
+            .get_or_init(|| async {
+                match self.client.get_json::<Value>("/jsonapi", MEDIA).await {
+                    Ok(index) => index
+                        .as_ref()
+                        .and_then(|i| i.get("links"))
+                        .and_then(Value::as_object)
+                        .is_some_and(|links| links.keys().any(|k| k.starts_with("pathauto_pattern--"))),
+                    Err(e) => {
+                        tracing::warn!("cannot read the JSON:API index to tell whether the site runs pathauto: {e}");
+                        false
+                    }
+                }
+            })
+            .await
+    }
+
+    /// Whether pathauto is known to run (`None`: not asked in this run).
+    pub fn pathauto_known(&self) -> Option<bool> {
+        self.pathauto.get().copied()
+    }
+
+    /// A `path` value for `page`: the alias, with `"pathauto": 0` where pathauto runs so it
+    /// keeps the alias (drupal-wire 91, 9a); JSON:API refuses that property elsewhere (95).
+    async fn path_value(&self, page: &Page, remote: Option<&RemotePage>) -> Value {
+        let mut path = match remote {
+            Some(remote) => alias_value(page, remote),
+            None => json!({ "alias": page.alias }),
+        };
+        if self.runs_pathauto().await {
+            path["pathauto"] = json!(0);
+        }
+        path
     }
 
     fn resource_type(&self) -> String {
@@ -106,7 +153,9 @@ impl JsonApi {
     pub async fn create(&self, page: &Page, log: &str) -> Result<RemotePage, DrupalError> {
         let mut attributes = Map::new();
         attributes.insert("title".into(), json!(page.title));
-        attributes.insert("path".into(), json!({ "alias": page.alias }));
+        if !page.alias_auto {
+            attributes.insert("path".into(), self.path_value(page, None).await);
+        }
         if page.status_explicit {
             attributes.insert("status".into(), json!(page.published));
         }
@@ -137,7 +186,7 @@ impl JsonApi {
                     attributes.insert("status".into(), json!(page.published));
                 }
                 Field::Alias => {
-                    attributes.insert("path".into(), alias_value(page, remote));
+                    attributes.insert("path".into(), self.path_value(page, Some(remote)).await);
                 }
                 Field::Body | Field::Format | Field::Summary => {
                     attributes.insert("body".into(), body_value(page));

@@ -186,6 +186,26 @@ impl Site {
         }
     }
 
+    /// What is known about the site for checking a write's result (pathauto, once asked).
+    pub fn facts(&self) -> crate::verify::SiteFacts {
+        crate::verify::SiteFacts {
+            pathauto: match &self.backend {
+                Backend::JsonApi(api) => api.pathauto_known(),
+                Backend::Rest(_) => None,
+            },
+        }
+    }
+
+    /// Whether the answer to a write of the alias cannot be trusted: a node pathauto owns
+    /// answers with the alias sent and keeps its own (drupal-wire 98, 99), so only a read-back
+    /// tells. True where the site runs pathauto (JSON:API asks once; core REST cannot tell).
+    pub async fn alias_echo_may_lie(&self) -> bool {
+        match &self.backend {
+            Backend::JsonApi(api) => api.runs_pathauto().await,
+            Backend::Rest(_) => false,
+        }
+    }
+
     /// Create the page's node.
     pub async fn create(&self, page: &Page, log: &str) -> Result<RemotePage, DrupalError> {
         match &self.backend {

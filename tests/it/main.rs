@@ -1,5 +1,6 @@
 //! One integration binary: the real executable against the project's sandbox on 127.0.0.1.
 
+mod converge;
 mod e2e;
 mod faults;
 mod harness;
