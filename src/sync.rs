@@ -234,8 +234,11 @@ async fn run_apply(site: &Site, plan: &Plan, settings: &Settings, output: &Outpu
     let watcher = {
         let stop = stop.clone();
         let quiet = output.quiet;
+        // Registered before the first write: CI systems cancel jobs with SIGTERM, which
+        // stops like Ctrl-C (CONTRACT §4).
+        let signals = StopSignals::register();
         tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
+            if signals.recv().await {
                 stop.store(true, Ordering::SeqCst);
                 if !quiet {
                     eprintln!("interrupted: starting no new writes; waiting for those in flight…");
@@ -255,6 +258,33 @@ async fn run_apply(site: &Site, plan: &Plan, settings: &Settings, output: &Outpu
     progress.finish();
     watcher.abort();
     report
+}
+
+/// SIGINT (Ctrl-C) and, on Unix, SIGTERM: either asks apply to stop.
+struct StopSignals {
+    #[cfg(unix)]
+    term: Option<tokio::signal::unix::Signal>,
+}
+
+impl StopSignals {
+    fn register() -> StopSignals {
+        StopSignals {
+            #[cfg(unix)]
+            term: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok(),
+        }
+    }
+
+    /// Waits for the first signal; `false` when none can be received.
+    async fn recv(self) -> bool {
+        #[cfg(unix)]
+        if let Some(mut term) = self.term {
+            return tokio::select! {
+                interrupted = tokio::signal::ctrl_c() => interrupted.is_ok(),
+                terminated = term.recv() => terminated.is_some(),
+            };
+        }
+        tokio::signal::ctrl_c().await.is_ok()
+    }
 }
 
 /// Append Markdown to the GitHub Actions step summary; a failure is a warning, not an error.

@@ -286,3 +286,24 @@ fn path_auto_is_a_validation_error_with_core_rest() {
         run.stderr
     );
 }
+
+#[test]
+fn usage_errors_exit_1_never_2() {
+    // `2` means "success, there are changes" to `plan --detailed-exitcode` readers: a typo in
+    // a CI script must fail the job, not pass it with an empty plan.
+    let project = Project::new("http://127.0.0.1:9");
+    for args in [
+        &["plan", "--detailed-exitcode", "--formt", "json"][..],
+        &["plan", "--format", "yaml"],
+        &["apply", "--parallelism"],
+        &["no-such-command"],
+    ] {
+        let run = project.run(args);
+        run.code(1);
+        assert!(run.stderr.contains("error:"), "{args:?}: {}", run.stderr);
+    }
+    let run = project.run(&["--help"]);
+    run.code(0);
+    assert!(run.stdout.contains("Usage"), "{}", run.stdout);
+    project.run(&["--version"]).code(0);
+}
