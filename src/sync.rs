@@ -343,6 +343,7 @@ async fn connect(settings: &mut Settings, sync: &SyncArgs) -> anyhow::Result<Tar
         .await
         .context("cannot start the sandbox")?;
         settings.base_url = Some(crate::config::parse_base_url(&sandbox.url)?);
+        settings.url_source = "the in-process sandbox (`--sandbox`)".into();
         settings.auth.username = Some("drupal-sync".into());
         settings.auth.password = Some(Secret::new(password.clone()));
         settings.auth.client_id = Some("drupal-sync".into());
@@ -389,7 +390,9 @@ async fn make_plan(
 ) -> anyhow::Result<Plan> {
     let prune = sync.prune.then_some(settings.namespace.as_str());
     let remote = target.site.read(pages, prune).await.map_err(|errors| {
-        let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        let mut text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        // One unreachable site fails every page's read alike: say it once.
+        text.dedup();
         anyhow::anyhow!("{}", text.join("\n"))
     })?;
     if remote.pages.values().any(|n| n.revision_log.is_none()) {

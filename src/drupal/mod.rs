@@ -25,6 +25,17 @@ pub struct Site {
     client: client::Client,
     backend: Backend,
     parallelism: usize,
+    origin: Arc<Origin>,
+}
+
+/// Where the site's URL came from, so a connection error can name the setting that fixes it.
+#[derive(Debug, Clone)]
+struct Origin {
+    url: String,
+    host: String,
+    /// "`[site].url` in `drupal-sync.toml`", "`DRUPAL_SYNC_URL`", …
+    source: String,
+    config_path: String,
 }
 
 #[derive(Debug, Clone)]
@@ -36,7 +47,13 @@ enum Backend {
 impl Site {
     /// Prepare a client for the site at `base` (no request is made yet).
     pub fn connect(settings: &Settings, base: Url) -> Result<Site, DrupalError> {
-        let http = client::http_client(settings.timeout);
+        let http = client::http_client(settings.timeout, settings.ca_file.as_deref())?;
+        let origin = Arc::new(Origin {
+            url: base.as_str().trim_end_matches('/').to_owned(),
+            host: base.host_str().unwrap_or_default().to_owned(),
+            source: settings.url_source.clone(),
+            config_path: settings.config_path.display().to_string(),
+        });
         let auth = Arc::new(auth::Auth::new(
             settings.auth.clone(),
             base.clone(),
@@ -53,7 +70,57 @@ impl Site {
             client,
             backend,
             parallelism: settings.parallelism.max(1),
+            origin,
         })
+    }
+
+    /// A connection failure with the host, where its URL came from and the setting that
+    /// fixes it (an untrusted certificate authority, an unknown host, a refused connection).
+    fn explain(&self, error: DrupalError) -> DrupalError {
+        let DrupalError::Transport {
+            method,
+            path,
+            message,
+            maybe_sent,
+        } = error
+        else {
+            return error;
+        };
+        let Origin {
+            url,
+            host,
+            source,
+            config_path,
+        } = self.origin.as_ref();
+        let lower = message.to_ascii_lowercase();
+        let hint = if lower.contains("certificate") || lower.contains("unknownissuer") {
+            format!(
+                "`{host}` presents a certificate this machine does not trust (the site url `{url}` comes from {source})\n  \
+                 hint: if the site uses a private certificate authority, set `ca_file = \"/path/to/ca.pem\"` under [site] in `{config_path}`, \
+                 or SSL_CERT_FILE / SSL_CERT_DIR to the authority's PEM file"
+            )
+        } else if lower.contains("dns") || lower.contains("lookup") || lower.contains("resolve") {
+            format!(
+                "cannot resolve the host `{host}` of the site url `{url}`\n  hint: check the url in {source}"
+            )
+        } else if lower.contains("could not connect") || lower.contains("refused") {
+            format!(
+                "cannot connect to `{url}`\n  hint: is the site up and reachable from here? The url comes from {source}"
+            )
+        } else {
+            return DrupalError::Transport {
+                method,
+                path,
+                message,
+                maybe_sent,
+            };
+        };
+        DrupalError::Transport {
+            method,
+            path,
+            message: format!("{message}\n  {hint}"),
+            maybe_sent,
+        }
     }
 
     /// Reads in flight at once: twice the write parallelism. Reads are cheap for Drupal and
@@ -75,6 +142,16 @@ impl Site {
     /// Read the site's state of `pages`, and with `prune_namespace` every node of that
     /// namespace. JSON:API: one request per 50 pages; REST: one lookup per page, concurrently.
     pub async fn read(
+        &self,
+        pages: &[Page],
+        prune_namespace: Option<&str>,
+    ) -> Result<RemoteState, Vec<DrupalError>> {
+        self.read_state(pages, prune_namespace)
+            .await
+            .map_err(|errors| errors.into_iter().map(|e| self.explain(e)).collect())
+    }
+
+    async fn read_state(
         &self,
         pages: &[Page],
         prune_namespace: Option<&str>,
@@ -152,6 +229,15 @@ impl Site {
     /// The nodes a plan targets, as they are now (to refuse a stale saved plan): JSON:API
     /// reads them 50 per request; REST looks each page up by alias.
     pub async fn current(
+        &self,
+        changes: &[Change],
+    ) -> Result<HashMap<Uuid, RemotePage>, DrupalError> {
+        self.current_nodes(changes)
+            .await
+            .map_err(|e| self.explain(e))
+    }
+
+    async fn current_nodes(
         &self,
         changes: &[Change],
     ) -> Result<HashMap<Uuid, RemotePage>, DrupalError> {

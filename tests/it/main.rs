@@ -9,3 +9,4 @@ mod output;
 mod providers;
 mod prune;
 mod replay;
+mod tls;
