@@ -471,6 +471,10 @@ impl Site {
         self.nodes.insert(nid, node);
         if let Some(base) = generated {
             self.pathauto_nodes.insert(nid);
+            if base == "/" {
+                self.generation += 1;
+                return Ok(nid);
+            }
             let alias = self.unique_alias(nid, &base);
             self.add_alias(nid, alias);
         } else if let Some(alias) = alias {
@@ -584,6 +588,10 @@ impl Site {
             return;
         };
         let base = pattern.alias(title, nid);
+        if base == "/" {
+            // Nothing left after cleaning: pathauto makes no alias.
+            return;
+        }
         let alias = self.unique_alias(nid, &base);
         match self.alias_of(nid).map(|a| a.pid) {
             Some(pid) => {

@@ -5,6 +5,7 @@ mod e2e;
 mod faults;
 mod harness;
 mod hostile;
+mod invariant;
 mod output;
 mod providers;
 mod prune;
