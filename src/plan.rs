@@ -179,7 +179,7 @@ pub fn plan(desired: &[Page], remote: &RemoteState, options: &PlanOptions) -> Pl
                 key: page.key.clone(),
                 uuid: page.uuid,
                 source: Some(page.source.clone()),
-                alias: page.alias.clone(),
+                alias: shown_alias(page, None),
                 title: page.title.clone(),
                 fields: creation_fields(page),
                 drift: false,
@@ -200,7 +200,7 @@ pub fn plan(desired: &[Page], remote: &RemoteState, options: &PlanOptions) -> Pl
             key: page.key.clone(),
             uuid: page.uuid,
             source: Some(page.source.clone()),
-            alias: page.alias.clone(),
+            alias: shown_alias(page, Some(node)),
             title: page.title.clone(),
             fields,
             drift,
@@ -327,6 +327,16 @@ fn status_word(published: bool) -> String {
     if published { "published" } else { "draft" }.to_owned()
 }
 
+/// The alias a change shows: a `path: auto` page's is the one pathauto gave the node, or
+/// `(pathauto)` before the node exists.
+fn shown_alias(page: &Page, node: Option<&RemotePage>) -> String {
+    if !page.alias_auto {
+        return page.alias.clone();
+    }
+    node.and_then(|n| n.alias.clone())
+        .unwrap_or_else(|| "(pathauto)".to_owned())
+}
+
 fn creation_fields(page: &Page) -> Vec<FieldChange> {
     let mut fields = vec![
         FieldChange {
@@ -337,7 +347,7 @@ fn creation_fields(page: &Page) -> Vec<FieldChange> {
         FieldChange {
             field: Field::Alias,
             before: None,
-            after: Some(page.alias.clone()),
+            after: Some(shown_alias(page, None)),
         },
         FieldChange {
             field: Field::Status,

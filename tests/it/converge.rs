@@ -71,6 +71,12 @@ fn with_pathauto_explicit_aliases_stick_and_path_auto_takes_the_pattern() {
             "auto.md",
             "---\ntitle: Left To Pathauto\npath: auto\n---\nx\n",
         );
+    let planned = project.run(&["plan"]);
+    assert!(
+        planned.stdout.contains("+ create  (pathauto)"),
+        "{}",
+        planned.stdout
+    );
     let before = sandbox.stats();
     project.run(&["apply"]).code(0);
     let during = sandbox.stats().since(&before);
