@@ -864,6 +864,51 @@ mod tests {
         }
     }
 
+    #[test]
+    fn pathauto_takes_aliases_unless_told_not_to() {
+        // drupal-wire §7 (90–9a).
+        let mut site = Site::new();
+        site.set_pathauto(Some(Pattern::new("[node:title]")));
+        let alias = |site: &Site, nid| site.alias_of(nid).map(|a| a.alias.clone());
+        let taken = site
+            .create(None, with_alias("Pathauto Title One", "/mine"), ADMIN, 0)
+            .unwrap();
+        assert_eq!(alias(&site, taken).as_deref(), Some("/pathauto-title-one"));
+        assert!(site.pathauto_owns(taken));
+        let mut keep = with_alias("Pathauto Title Two", "/mine-two");
+        keep.path.as_mut().unwrap().pathauto = Some(false);
+        let kept = site.create(None, keep, ADMIN, 0).unwrap();
+        assert_eq!(alias(&site, kept).as_deref(), Some("/mine-two"));
+        // An alias sent to a node pathauto owns is ignored, with or without the flag.
+        let pid = site.alias_of(taken).unwrap().pid;
+        for flag in [None, Some(false)] {
+            let changes = Changes {
+                path: Some(PathChange {
+                    alias: Some("/mine".into()),
+                    pid: Some(pid),
+                    pathauto: flag,
+                }),
+                ..Changes::default()
+            };
+            site.update(taken, changes, ADMIN, 1, Revision::New)
+                .unwrap();
+            assert_eq!(alias(&site, taken).as_deref(), Some("/pathauto-title-one"));
+        }
+        // A new title makes a new alias for an owned node, in place; not for a kept one.
+        site.update(taken, page("Retitled"), ADMIN, 2, Revision::New)
+            .unwrap();
+        assert_eq!(
+            site.alias_of(taken).map(|a| (a.pid, a.alias.as_str())),
+            Some((pid, "/retitled"))
+        );
+        site.update(kept, page("Retitled two"), ADMIN, 2, Revision::New)
+            .unwrap();
+        assert_eq!(alias(&site, kept).as_deref(), Some("/mine-two"));
+        // Two titles, one alias: pathauto makes the second unique.
+        let twin = site.create(None, page("Retitled"), ADMIN, 3).unwrap();
+        assert_eq!(alias(&site, twin).as_deref(), Some("/retitled-0"));
+    }
+
     fn body(value: &str, format: &str) -> Option<Option<TextBody>> {
         Some(Some(TextBody {
             value: value.into(),

@@ -143,3 +143,19 @@ fn a_private_certificate_authority_can_be_trusted_three_ways() {
         broken.stderr
     );
 }
+
+#[test]
+fn a_refused_connection_names_the_url_and_where_it_came_from() {
+    // Port 9 (discard) on loopback: nothing listens there.
+    let project = Project::new("http://127.0.0.1:9");
+    project.page("a.md", "---\ntitle: A\n---\nx\n");
+    let run = run(&project, &["plan"], &[]);
+    run.code(1);
+    assert!(
+        run.stderr
+            .contains("cannot connect to `http://127.0.0.1:9`"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("`[site].url` in"), "{}", run.stderr);
+}
