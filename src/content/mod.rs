@@ -291,17 +291,29 @@ fn build(
     }
     drafts.sort_by(|a, b| a.source.cmp(&b.source));
 
-    let targets: HashMap<&str, String> = drafts
+    // A `path: auto` page's alias is chosen by the site's pathauto: no link can know it.
+    let targets: HashMap<&str, Option<String>> = drafts
         .iter()
         .filter(|d| d.file.kind == Kind::Markdown)
-        .map(|d| (d.file.rel.as_str(), d.alias.clone()))
+        .map(|d| {
+            (
+                d.file.rel.as_str(),
+                (!d.fields.path_auto).then(|| d.alias.clone()),
+            )
+        })
         .collect();
     let resolve = |from: &str, path: &str| -> Result<String, String> {
         let Some(target) = markdown::join(from, path) else {
             return Err("it points outside the content directory".to_owned());
         };
-        if let Some(alias) = targets.get(target.as_str()) {
-            return Ok(alias.clone());
+        match targets.get(target.as_str()) {
+            Some(Some(alias)) => return Ok(alias.clone()),
+            Some(None) => {
+                return Err(format!(
+                    "`{target}` has `path: auto`, so its alias is the site's pathauto's and unknown here; give it a `path:`"
+                ))
+            }
+            None => {}
         }
         Err(if invalid.contains(&target) {
             format!("`{target}` has errors, so it is not a page")

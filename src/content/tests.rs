@@ -542,4 +542,12 @@ fn path_auto_leaves_the_alias_to_the_site() {
     assert!(content.diagnostics.is_empty(), "{:?}", shown(&content));
     assert!(content.pages[0].alias_auto);
     assert_eq!(auto_alias_needs_jsonapi(&content.pages).len(), 1);
+    let content = run(&[
+        ("guide.md", "---\ntitle: Guide\npath: auto\n---\n"),
+        ("index.md", "# Home\n\nSee [the guide](guide.md).\n"),
+    ]);
+    assert_eq!(
+        shown(&content),
+        ["content/index.md:3:5: error: broken link `guide.md`: `guide.md` has `path: auto`, so its alias is the site's pathauto's and unknown here; give it a `path:`"]
+    );
 }
