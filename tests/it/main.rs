@@ -6,6 +6,7 @@ mod faults;
 mod harness;
 mod hostile;
 mod invariant;
+mod messages;
 mod output;
 mod providers;
 mod prune;
