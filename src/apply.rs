@@ -266,7 +266,19 @@ async fn confirm(
     wrote_alias: bool,
 ) -> Result<RemotePage, DrupalError> {
     let stored = if wrote_alias && site.alias_echo_may_lie().await {
-        site.find(page).await?.unwrap_or(answered)
+        match site.find(page).await? {
+            Some(node) => node,
+            // Core REST finds a page by its alias: not there means the alias did not stick.
+            None => {
+                return Err(DrupalError::Conflict(verify::describe(&[verify::Mismatch {
+                    source: page.source.clone(),
+                    field: Field::Alias,
+                    sent: Some(page.alias.clone()),
+                    stored: None,
+                    cause: "the site runs pathauto, which kept the node's generated alias\n  hint: in Drupal, edit the node, uncheck \"Generate automatic URL alias\" and save, then apply again".into(),
+                }])))
+            }
+        }
     } else {
         answered
     };

@@ -3,16 +3,14 @@
 //! PATCH of the changed fields only (sending the alias `pid`, or Drupal adds a second
 //! alias), deletes by UUID. DTOs and their mapping to [`RemotePage`] live here.
 
-use std::sync::Arc;
-
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
-use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 use super::client::{Body, Client, Repeat};
 use super::error::DrupalError;
+use super::pathauto::Probe;
 use crate::page::{Page, RemotePage};
 use crate::plan::Field;
 
@@ -28,7 +26,7 @@ pub struct JsonApi {
     client: Client,
     bundle: String,
     /// Whether the site runs pathauto, asked once (on the first alias written) per run.
-    pathauto: Arc<OnceCell<bool>>,
+    pathauto: Probe,
 }
 
 impl JsonApi {
@@ -37,36 +35,14 @@ impl JsonApi {
         Self {
             client,
             bundle: bundle.to_owned(),
-            pathauto: Arc::new(OnceCell::new()),
+            pathauto: Probe::default(),
         }
     }
 
-    /// Whether the site runs pathauto: its JSON:API index lists `pathauto_pattern` resources
-    /// exactly then (drupal-wire 97, 9b). One request, made the first time an alias is
-    /// written; an index that cannot be read counts as no pathauto (a write pathauto then
-    /// takes over is caught by the read-back check).
-    pub async fn runs_pathauto(&self) -> bool {
-        *self
-            .pathauto
-            .get_or_init(|| async {
-                match self.client.get_json::<Value>("/jsonapi", MEDIA).await {
-                    Ok(index) => index
-                        .as_ref()
-                        .and_then(|i| i.get("links"))
-                        .and_then(Value::as_object)
-                        .is_some_and(|links| links.keys().any(|k| k.starts_with("pathauto_pattern--"))),
-                    Err(e) => {
-                        tracing::warn!("cannot read the JSON:API index to tell whether the site runs pathauto: {e}");
-                        false
-                    }
-                }
-            })
-            .await
-    }
-
-    /// Whether pathauto is known to run (`None`: not asked in this run).
-    pub fn pathauto_known(&self) -> Option<bool> {
-        self.pathauto.get().copied()
+    /// Share `probe` (the site's one answer to "does it run pathauto?").
+    pub fn with_pathauto_probe(mut self, probe: Probe) -> Self {
+        self.pathauto = probe;
+        self
     }
 
     /// A `path` value for `page`: the alias, with `"pathauto": 0` where pathauto runs so it
@@ -76,7 +52,7 @@ impl JsonApi {
             Some(remote) => alias_value(page, remote),
             None => json!({ "alias": page.alias }),
         };
-        if self.runs_pathauto().await {
+        if self.pathauto.runs(&self.client).await {
             path["pathauto"] = json!(0);
         }
         path

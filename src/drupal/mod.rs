@@ -5,6 +5,7 @@ pub mod auth;
 pub mod client;
 pub mod error;
 pub mod jsonapi;
+pub mod pathauto;
 pub mod rest;
 
 use std::collections::HashMap;
@@ -26,6 +27,8 @@ pub struct Site {
     backend: Backend,
     parallelism: usize,
     origin: Arc<Origin>,
+    /// Whether the site runs pathauto, asked once per run when an alias is written.
+    pathauto: pathauto::Probe,
 }
 
 /// Where the site's URL came from, so a connection error can name the setting that fixes it.
@@ -60,10 +63,12 @@ impl Site {
             http.clone(),
         )?);
         let client = client::Client::new(http, base, auth);
+        let probe = pathauto::Probe::default();
         let backend = match settings.api {
-            Api::Jsonapi => {
-                Backend::JsonApi(jsonapi::JsonApi::new(client.clone(), &settings.bundle))
-            }
+            Api::Jsonapi => Backend::JsonApi(
+                jsonapi::JsonApi::new(client.clone(), &settings.bundle)
+                    .with_pathauto_probe(probe.clone()),
+            ),
             Api::Rest => Backend::Rest(rest::Rest::new(client.clone(), &settings.bundle)),
         };
         Ok(Site {
@@ -71,6 +76,7 @@ impl Site {
             backend,
             parallelism: settings.parallelism.max(1),
             origin,
+            pathauto: probe,
         })
     }
 
@@ -275,21 +281,16 @@ impl Site {
     /// What is known about the site for checking a write's result (pathauto, once asked).
     pub fn facts(&self) -> crate::verify::SiteFacts {
         crate::verify::SiteFacts {
-            pathauto: match &self.backend {
-                Backend::JsonApi(api) => api.pathauto_known(),
-                Backend::Rest(_) => None,
-            },
+            pathauto: self.pathauto.known(),
         }
     }
 
     /// Whether the answer to a write of the alias cannot be trusted: a node pathauto owns
     /// answers with the alias sent and keeps its own (drupal-wire 98, 99), so only a read-back
-    /// tells. True where the site runs pathauto (JSON:API asks once; core REST cannot tell).
+    /// tells. True where the site runs pathauto (asked once, through the JSON:API index, with
+    /// either API: a core REST site without JSON:API counts as without pathauto).
     pub async fn alias_echo_may_lie(&self) -> bool {
-        match &self.backend {
-            Backend::JsonApi(api) => api.runs_pathauto().await,
-            Backend::Rest(_) => false,
-        }
+        self.pathauto.runs(&self.client).await
     }
 
     /// Create the page's node.

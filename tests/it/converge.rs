@@ -116,8 +116,16 @@ fn with_pathauto_explicit_aliases_stick_and_path_auto_takes_the_pattern() {
 fn an_alias_pathauto_keeps_is_a_failure_that_names_the_file() {
     // drupal-wire 98/99: a node pathauto aliased itself answers 200 to an alias PATCH and
     // keeps its alias. A node made by hand (no `pathauto: 0`) is adopted by uuid.
+    for (api, uuid) in [
+        ("jsonapi", "5b1f0a36-3f3e-4b53-9a3c-0f3b9d1c2e4a"),
+        ("rest", "5b1f0a36-3f3e-4b53-9a3c-0f3b9d1c2e4b"),
+    ] {
+        pathauto_keeps_its_alias(api, uuid);
+    }
+}
+
+fn pathauto_keeps_its_alias(api: &str, uuid: &str) {
     let sandbox = SandboxProc::with_args(&["--pathauto", "[node:title]"]);
-    let uuid = "5b1f0a36-3f3e-4b53-9a3c-0f3b9d1c2e4a";
     let (status, body) = http(
         "POST",
         &format!("{}/jsonapi/node/page", sandbox.url),
@@ -130,7 +138,7 @@ fn an_alias_pathauto_keeps_is_a_failure_that_names_the_file() {
         )),
     );
     assert_eq!(status, 201, "{body}");
-    let project = project(&sandbox, "jsonapi");
+    let project = project(&sandbox, api);
     project.page(
         "legacy.md",
         &format!("---\ntitle: Legacy\nuuid: {uuid}\npath: /wanted\n---\nx\n"),
