@@ -79,6 +79,11 @@ revision_log = "drupal-sync"
 # --prune refuses to delete more pages than max(max_prune, 20% of the namespace's pages)
 # unless --allow-mass-delete is given.
 max_prune = 10
+
+[menus]
+# A menu every page joins, nested as its folders (a folder's index.md is the parent of the
+# folder's pages), e.g. "main". Empty: only pages with `menu:` in front matter get links.
+folders = ""
 "#;
 
 const INDEX: &str = r#"---
@@ -322,6 +327,7 @@ mod tests {
             "timeout_secs",
             "revision_log",
             "max_prune",
+            "folders",
         ] {
             assert!(
                 text.lines()

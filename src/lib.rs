@@ -19,6 +19,7 @@ pub mod config;
 pub mod content;
 pub mod drupal;
 pub mod init;
+pub mod menu;
 pub mod page;
 pub mod plan;
 pub mod report;
@@ -193,6 +194,9 @@ pub fn load_content(settings: &Settings, output: &Output) -> anyhow::Result<Cont
             .diagnostics
             .extend(content::auto_alias_needs_jsonapi(&content.pages));
     }
+    let (links, problems) = menu::derive(&content.pages, &settings.menus, &settings.namespace);
+    content.links = links;
+    content.add(problems);
     let strict = settings.content.strict;
     let mut errors = 0;
     for d in &content.diagnostics {

@@ -57,6 +57,9 @@ pub struct Page {
     /// nor compares it (JSON:API only).
     #[serde(default)]
     pub alias_auto: bool,
+    /// Menu entries, `linkTitle` and `weight` (CONTRACT §8); links are derived by `menu`.
+    #[serde(default)]
+    pub nav: crate::menu::Declared,
 }
 
 /// A basic page as the site reports it, reduced to the fields drupal-sync manages.

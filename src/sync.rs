@@ -19,6 +19,7 @@ use crate::apply::{self, ApplyOptions, ApplyReport};
 use crate::cli::{ApplyArgs, ApplyFormat, Cli, OnDrift, PlanArgs, PlanFormat, SyncArgs};
 use crate::config::{Overrides, Provider, Settings};
 use crate::drupal::Site;
+use crate::menu;
 use crate::page::Page;
 use crate::plan::{self, Action, Plan, PlanOptions};
 use crate::report::{self, Style};
@@ -104,7 +105,7 @@ pub async fn plan(cli: &Cli, args: &PlanArgs, output: &Output) -> anyhow::Result
     let mut settings = settings(cli, &args.sync, None)?;
     let content = load_content(&settings, output)?;
     let target = connect(&mut settings, &args.sync).await?;
-    let plan = make_plan(&target, &settings, &content.pages, &args.sync, output).await?;
+    let plan = make_plan(&target, &settings, &content, &args.sync, output).await?;
 
     match args.format {
         PlanFormat::Human => output.data(&report::human::plan(
@@ -175,12 +176,13 @@ pub async fn apply(cli: &Cli, args: &ApplyArgs, output: &Output) -> anyhow::Resu
             let saved = load_saved(path, &settings)?;
             let target = connect(&mut settings, &args.sync).await?;
             check_fresh(&target.site, &saved.plan).await?;
+            check_fresh_menu(&target.site, &saved.plan, &settings.namespace).await?;
             (saved.plan, target)
         }
         None => {
             let content = load_content(&settings, output)?;
             let target = connect(&mut settings, &args.sync).await?;
-            let plan = make_plan(&target, &settings, &content.pages, &args.sync, output).await?;
+            let plan = make_plan(&target, &settings, &content, &args.sync, output).await?;
             refuse_drift(&plan, &args.sync)?;
             if args.sync.prune {
                 check_prune(&plan, &content.pages, &settings, args.allow_mass_delete)?;
@@ -229,6 +231,22 @@ pub async fn apply(cli: &Cli, args: &ApplyArgs, output: &Output) -> anyhow::Resu
                 eprintln!(
                     "{}",
                     report::github::annotation("error", &source.path, source.line, reason)
+                );
+            }
+        }
+        for failure in report.menu_failures() {
+            if let (Some(link), menu::apply::LinkOutcome::Failed(reason)) =
+                (&failure.change.link, &failure.outcome)
+            {
+                eprintln!(
+                    "{}",
+                    report::github::annotation_at(
+                        "error",
+                        &link.source.path,
+                        link.at.0,
+                        link.at.1,
+                        &format!("menu link {}: {reason}", failure.change.path())
+                    )
                 );
             }
         }
@@ -404,10 +422,11 @@ async fn connect(settings: &mut Settings, sync: &SyncArgs) -> anyhow::Result<Tar
 async fn make_plan(
     target: &Target,
     settings: &Settings,
-    pages: &[Page],
+    content: &crate::content::Content,
     sync: &SyncArgs,
     output: &Output,
 ) -> anyhow::Result<Plan> {
+    let pages = &content.pages;
     let prune = sync.prune.then_some(settings.namespace.as_str());
     let remote = target.site.read(pages, prune).await.map_err(|errors| {
         let mut text: Vec<String> = errors.iter().map(ToString::to_string).collect();
@@ -421,7 +440,7 @@ async fn make_plan(
              told from changes in git (no drift detection)\n  hint: grant the account \"View all revisions\"",
         );
     }
-    Ok(plan::plan(
+    let mut plan = plan::plan(
         pages,
         &remote,
         &PlanOptions {
@@ -430,7 +449,100 @@ async fn make_plan(
             known: target.known(),
             lookup_by_uuid: settings.api == crate::config::Api::Jsonapi,
         },
-    ))
+    );
+    plan_menus(target, settings, content, &remote, sync.prune, &mut plan).await?;
+    Ok(plan)
+}
+
+/// Add the menu link changes to `plan` (CONTRACT §8): one listing of the namespace's links
+/// (50 per request) when the content declares links or `--prune` may delete some; and, when
+/// links change, one read of the site's menus, refusing unknown menus and accounts without
+/// "administer menu" before anything is written.
+async fn plan_menus(
+    target: &Target,
+    settings: &Settings,
+    content: &crate::content::Content,
+    remote: &plan::RemoteState,
+    prune: bool,
+    plan: &mut Plan,
+) -> anyhow::Result<()> {
+    if content.links.is_empty() && !prune {
+        return Ok(());
+    }
+    let api = target.site.menus();
+    let links = match api.links(&namespace_prefix(&settings.namespace)).await? {
+        Some(links) => links,
+        // A site without menu links has none to prune.
+        None if content.links.is_empty() => Vec::new(),
+        None => bail!(
+            "the site has no JSON:API resource for menu links (GET {} answered 404), but the content declares {} link{}\n  hint: enable Drupal's JSON:API and Custom Menu Links modules, or remove `menu:` and [menus].folders",
+            "/jsonapi/menu_link_content/menu_link_content",
+            content.links.len(),
+            if content.links.len() == 1 { "" } else { "s" }
+        ),
+    };
+    let context = menu::LinkContext {
+        nids: remote
+            .pages
+            .iter()
+            .filter_map(|(uuid, node)| node.nid.map(|nid| (*uuid, nid)))
+            .collect(),
+        keys: content.pages.iter().map(|p| p.key.as_str()).collect(),
+        namespace: &settings.namespace,
+        prune,
+    };
+    let (changes, unchanged) = menu::plan(&content.links, &links, &context);
+    if !changes.is_empty() {
+        let menus = api.menus().await?;
+        let account = settings.auth.username.as_deref().unwrap_or("in use");
+        let problems = menu::check_menus(
+            &changes,
+            menus.as_deref(),
+            account,
+            &settings.menus,
+            &crate::display_dir(&settings.config_path),
+        );
+        if !problems.is_empty() {
+            bail!("{}", problems.join("\n"));
+        }
+    }
+    plan.menu = changes;
+    plan.menu_unchanged = unchanged;
+    Ok(())
+}
+
+/// The UUID prefix every page and link of `namespace` shares (its first 6 bytes).
+fn namespace_prefix(namespace: &str) -> String {
+    crate::page::derive_uuid(namespace, "")
+        .to_string()
+        .chars()
+        .take(13)
+        .collect()
+}
+
+/// Refuse a saved plan when a menu link it changes was changed on the site since.
+async fn check_fresh_menu(site: &Site, plan: &Plan, namespace: &str) -> anyhow::Result<()> {
+    if plan.menu.is_empty() {
+        return Ok(());
+    }
+    let current = site
+        .menus()
+        .links(&namespace_prefix(namespace))
+        .await?
+        .unwrap_or_default();
+    let stale: Vec<String> = menu::stale(&plan.menu, &current)
+        .iter()
+        .map(|c| format!("  {} menu link {}", c.action.as_str(), c.path()))
+        .collect();
+    if !stale.is_empty() {
+        bail!(
+            "the saved plan is stale: {} menu link{} changed on the site since it was made; nothing was written:\n{}\n  hint: make a new plan",
+            stale.len(),
+            if stale.len() == 1 { "" } else { "s" },
+            stale.join("\n")
+        );
+    }
+    Ok(())
 }
 
 fn refuse_drift(plan: &Plan, sync: &SyncArgs) -> anyhow::Result<()> {

@@ -117,6 +117,8 @@ impl Diagnostic {
 #[derive(Debug, Default)]
 pub struct Content {
     pub pages: Vec<Page>,
+    /// The menu links the pages declare (filled by `menu::derive`, CONTRACT §8).
+    pub links: Vec<crate::menu::Link>,
     /// Sorted by file, line and column. Under `strict`, warnings are already errors.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -125,6 +127,13 @@ impl Content {
     /// Whether any diagnostic is an error (so nothing may be written to the site).
     pub fn has_errors(&self) -> bool {
         self.errors().next().is_some()
+    }
+
+    /// Add diagnostics found after loading (menus), keeping the order by file and position.
+    pub fn add(&mut self, diagnostics: Vec<Diagnostic>) {
+        self.diagnostics.extend(diagnostics);
+        self.diagnostics
+            .sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
     }
 
     /// The diagnostics that are errors.
@@ -377,7 +386,11 @@ fn build(
         pages.extend(page);
         diagnostics.extend(problems);
     }
-    Content { pages, diagnostics }
+    Content {
+        pages,
+        links: Vec::new(),
+        diagnostics,
+    }
 }
 
 /// Errors for `path: auto` pages where the site is written through core REST: REST finds a
@@ -429,6 +442,7 @@ fn parallel_map<T: Send, R: Send>(mut items: Vec<T>, f: impl Fn(T) -> R + Sync) 
 }
 
 fn page(draft: Draft, title: String, body: String, options: &ContentOptions) -> Page {
+    let nav = navigation(&draft);
     let Fields {
         uuid,
         published,
@@ -452,6 +466,23 @@ fn page(draft: Draft, title: String, body: String, options: &ContentOptions) -> 
         format: format.unwrap_or_else(|| options.default_format.clone()),
         summary,
         alias_auto: path_auto,
+        nav,
+    }
+}
+
+/// What the page declares for menus, and where its file sits among the folders.
+fn navigation(draft: &Draft) -> crate::menu::Declared {
+    let rel = &draft.file.rel;
+    let stem = rel.rsplit('/').next().unwrap_or(rel);
+    let stem = stem.rsplit_once('.').map_or(stem, |(stem, _)| stem);
+    let menu = draft.fields.menu.as_ref();
+    crate::menu::Declared {
+        entries: menu.map(|m| m.value.clone()).unwrap_or_default(),
+        link_title: draft.fields.link_title.clone(),
+        weight: draft.fields.weight,
+        file: rel.clone(),
+        folder_index: matches!(stem, "index" | "_index") && draft.source.line == 1,
+        at: menu.map_or((0, 0), |m| (m.pos.line, m.pos.col)),
     }
 }
 

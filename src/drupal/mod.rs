@@ -5,6 +5,7 @@ pub mod auth;
 pub mod client;
 pub mod error;
 pub mod jsonapi;
+pub mod menu;
 pub mod pathauto;
 pub mod rest;
 
@@ -133,6 +134,11 @@ impl Site {
     /// mostly waiting, and a plan of 10,000 pages is 200 of them.
     fn read_concurrency(&self) -> usize {
         self.parallelism * 2
+    }
+
+    /// The site's menu links and menus (JSON:API, whatever `[site].api` is).
+    pub fn menus(&self) -> menu::MenuApi {
+        menu::MenuApi::new(self.client.clone())
     }
 
     /// Token requests made so far.

@@ -70,7 +70,7 @@ const ALIAS_PATHS: [&str; 7] = [
 
 /// An error document to send.
 #[derive(Debug)]
-enum Problem {
+pub(super) enum Problem {
     /// An error raised as an HTTP exception: one error object with links.
     Http {
         status: StatusCode,
@@ -82,7 +82,7 @@ enum Problem {
 }
 
 impl Problem {
-    fn new(status: StatusCode, detail: impl Into<String>) -> Problem {
+    pub(super) fn new(status: StatusCode, detail: impl Into<String>) -> Problem {
         Problem::Http {
             status,
             detail: detail.into(),
@@ -90,7 +90,11 @@ impl Problem {
         }
     }
 
-    fn at(status: StatusCode, detail: impl Into<String>, pointer: impl Into<String>) -> Problem {
+    pub(super) fn at(
+        status: StatusCode,
+        detail: impl Into<String>,
+        pointer: impl Into<String>,
+    ) -> Problem {
         Problem::Http {
             status,
             detail: detail.into(),
@@ -129,7 +133,7 @@ impl Problem {
         }
     }
 
-    fn respond(self, req: &Req) -> Response {
+    pub(super) fn respond(self, req: &Req) -> Response {
         let (status, errors) = match self {
             Problem::Http {
                 status,
@@ -178,6 +182,9 @@ impl Problem {
 pub fn dispatch(shared: &Shared, req: &Req, actor: Actor) -> Response {
     let rest = req.path.strip_prefix("/jsonapi").unwrap_or_default();
     let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+    if let Some(response) = super::menus::dispatch(shared, req, actor, &segments) {
+        return response;
+    }
     let answer = match (segments.as_slice(), req.method.as_str()) {
         ([], "GET") => Ok(entry_point(shared, req, actor)),
         (["node", "page"], "GET") => collection(shared, req, actor),
@@ -504,7 +511,11 @@ fn alias_individual(
     Ok(document(StatusCode::OK, single(data, req.url())))
 }
 
-fn parse_listing(req: &Req, resource_type: &str, known: &[&str]) -> Result<Listing, Problem> {
+pub(super) fn parse_listing(
+    req: &Req,
+    resource_type: &str,
+    known: &[&str],
+) -> Result<Listing, Problem> {
     let listing = Listing::parse(&req.query, resource_type)
         .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, e.to_string()))?;
     let paths = listing.filters.iter().map(|c| (&c.path, "filtering"));
@@ -524,7 +535,7 @@ fn parse_listing(req: &Req, resource_type: &str, known: &[&str]) -> Result<Listi
     Ok(listing)
 }
 
-fn sort<T>(items: &mut [&T], listing: &Listing, scalar: impl Fn(&T, &str) -> Scalar) {
+pub(super) fn sort<T>(items: &mut [&T], listing: &Listing, scalar: impl Fn(&T, &str) -> Scalar) {
     // Items arrive in id order, and the sort is stable, so ties stay in id order.
     items.sort_by(|a, b| {
         listing
@@ -544,7 +555,12 @@ fn sort<T>(items: &mut [&T], listing: &Listing, scalar: impl Fn(&T, &str) -> Sca
 }
 
 /// The page `listing` asks for, with Drupal's `self`, `next`, `first` and `prev` links.
-fn page<T>(req: &Req, listing: &Listing, items: &[&T], render: impl Fn(&T) -> Value) -> Response {
+pub(super) fn page<T>(
+    req: &Req,
+    listing: &Listing,
+    items: &[&T],
+    render: impl Fn(&T) -> Value,
+) -> Response {
     let data: Vec<Value> = items
         .iter()
         .skip(listing.offset)
@@ -828,7 +844,7 @@ fn read_data(req: &Req) -> Result<Map<String, Value>, Problem> {
     }
 }
 
-fn require_media_type(req: &Req) -> Result<(), Problem> {
+pub(super) fn require_media_type(req: &Req) -> Result<(), Problem> {
     if req.content_type().as_deref() == Some(MEDIA_TYPE) {
         return Ok(());
     }
@@ -837,7 +853,7 @@ fn require_media_type(req: &Req) -> Result<(), Problem> {
     Err(Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, detail))
 }
 
-fn method_not_allowed(req: &Req, allow: &str) -> Response {
+pub(super) fn method_not_allowed(req: &Req, allow: &str) -> Response {
     let url = format!("{}{}", req.base, req.path);
     let detail = format!(
         "No route found for \"{} {url}\": Method Not Allowed (Allow: {allow})",
@@ -847,15 +863,15 @@ fn method_not_allowed(req: &Req, allow: &str) -> Response {
     with_header(response, header::ALLOW, allow)
 }
 
-fn jsonapi_object() -> Value {
+pub(super) fn jsonapi_object() -> Value {
     json!({ "version": "1.0", "meta": { "links": { "self": { "href": "http://jsonapi.org/format/1.0/" } } } })
 }
 
-fn single(data: Value, self_href: String) -> Value {
+pub(super) fn single(data: Value, self_href: String) -> Value {
     json!({ "jsonapi": jsonapi_object(), "data": data, "links": { "self": { "href": self_href } } })
 }
 
-fn document(status: StatusCode, body: Value) -> Response {
+pub(super) fn document(status: StatusCode, body: Value) -> Response {
     respond(status, MEDIA_TYPE, body.to_string())
 }
 

@@ -17,6 +17,7 @@ mod faults;
 mod html;
 mod issuers;
 mod jsonapi;
+mod menus;
 mod pathauto;
 mod query;
 mod rest;

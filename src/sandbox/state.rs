@@ -277,6 +277,9 @@ pub struct Site {
     /// The pathauto pattern for pages, when the site runs pathauto (`--pathauto`).
     #[serde(skip)]
     pathauto: Option<Pattern>,
+    /// Menu links (`menu_link_content`).
+    #[serde(default)]
+    menu_links: super::menus::MenuLinks,
     /// Bumped by every write, to know when to save.
     #[serde(skip)]
     generation: u64,
@@ -348,6 +351,7 @@ impl Site {
             aliases: BTreeMap::new(),
             pathauto_nodes: BTreeSet::new(),
             pathauto: None,
+            menu_links: super::menus::MenuLinks::default(),
             generation: 0,
             index: Index::default(),
         }
@@ -395,6 +399,17 @@ impl Site {
             .by_uuid
             .get(uuid)
             .and_then(|nid| self.nodes.get(nid))
+    }
+
+    /// The menu links.
+    pub fn menu_links(&self) -> &super::menus::MenuLinks {
+        &self.menu_links
+    }
+
+    /// The menu links, to change them (counts as a write).
+    pub fn menu_links_mut(&mut self) -> &mut super::menus::MenuLinks {
+        self.generation += 1;
+        &mut self.menu_links
     }
 
     /// All aliases by pid.
@@ -578,6 +593,7 @@ impl Site {
                 self.index.remove_alias(&alias);
             }
         }
+        self.menu_links.node_deleted(nid);
         self.generation += 1;
         Ok(())
     }

@@ -6,6 +6,7 @@ mod faults;
 mod harness;
 mod hostile;
 mod invariant;
+mod menus;
 mod messages;
 mod output;
 mod providers;
