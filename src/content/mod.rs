@@ -452,13 +452,19 @@ fn page(draft: Draft, title: String, body: String, options: &ContentOptions) -> 
         path_auto,
         ..
     } = draft.fields;
+    // A `path: auto` page keeps its default alias, shown nowhere and sent nowhere.
+    let alias = if path_auto {
+        page::default_alias(&draft.key)
+    } else {
+        draft.alias
+    };
     Page {
         key: draft.key,
         uuid: draft.uuid,
         adopted: uuid.is_some(),
         source: draft.source,
         title,
-        alias: draft.alias,
+        alias,
         previous_aliases: aliases,
         published: published.unwrap_or(true),
         status_explicit: published.is_some(),
@@ -539,6 +545,8 @@ fn draft<'f>(
     };
     let (alias, alias_pos) = match &fields.path {
         Some(path) => (path.value.clone(), path.pos),
+        // `path: auto`: pathauto's alias, claimed by no page here (see `page`).
+        None if fields.path_auto => (String::new(), start),
         None => {
             let alias = page::default_alias(&key);
             // A rejected `path` was reported already; the default stands in quietly.

@@ -550,6 +550,12 @@ fn path_auto_leaves_the_alias_to_the_site() {
         shown(&content),
         ["content/index.md:3:5: error: broken link `guide.md`: `guide.md` has `path: auto`, so its alias is the site's pathauto's and unknown here; give it a `path:`"]
     );
+    // Its default alias is not claimed: another page may have it.
+    let content = run(&[
+        ("guide.md", "---\ntitle: Guide\npath: auto\n---\n"),
+        ("other.md", "---\ntitle: Other\npath: /guide\n---\n"),
+    ]);
+    assert!(content.diagnostics.is_empty(), "{:?}", shown(&content));
 }
 
 #[test]
