@@ -83,6 +83,9 @@ pub struct RemotePage {
     /// The current revision's log message: `Some("")` when empty, `None` when the site
     /// does not show revision logs to this account (drift cannot be told then).
     pub revision_log: Option<String>,
+    /// `body.processed`: what visitors see after the text format's filters (drupal-wire §9).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processed: Option<String>,
 }
 
 const NAMESPACE_DOMAIN: &[u8] = b"drupal-sync/namespace\0";

@@ -125,6 +125,10 @@ pub struct Plan {
     /// Menu links that already match.
     #[serde(default)]
     pub menu_unchanged: usize,
+    /// What the pages' text formats drop for visitors; filled in by the caller, which knows
+    /// the site's rules, never by [`plan`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<crate::formats::FormatWarning>,
 }
 
 impl Plan {

@@ -19,6 +19,7 @@ use crate::apply::{self, ApplyOptions, ApplyReport};
 use crate::cli::{ApplyArgs, ApplyFormat, Cli, OnDrift, PlanArgs, PlanFormat, SyncArgs};
 use crate::config::{Overrides, Provider, Settings};
 use crate::drupal::Site;
+use crate::formats;
 use crate::menu;
 use crate::page::Page;
 use crate::plan::{self, Action, Plan, PlanOptions};
@@ -103,9 +104,11 @@ pub async fn plan(cli: &Cli, args: &PlanArgs, output: &Output) -> anyhow::Result
         bail!("`--out` cannot be used with `--sandbox`: the sandbox site is gone when this command ends, so the saved plan could never be applied\n  hint: use `--format json` to keep the plan as data");
     }
     let mut settings = settings(cli, &args.sync, None)?;
+    settings.content.strict = args.strict;
     let content = load_content(&settings, output)?;
     let target = connect(&mut settings, &args.sync).await?;
-    let plan = make_plan(&target, &settings, &content, &args.sync, output).await?;
+    let mut plan = make_plan(&target, &settings, &content, &args.sync, output).await?;
+    plan.warnings = format_warnings(&target, &content.pages).await;
 
     match args.format {
         PlanFormat::Human => output.data(&report::human::plan(
@@ -123,6 +126,21 @@ pub async fn plan(cli: &Cli, args: &PlanArgs, output: &Output) -> anyhow::Result
     }
     if output.github {
         step_summary(output, &report::markdown::plan(&plan, &target.url));
+        let kind = if args.strict { "error" } else { "warning" };
+        for w in &plan.warnings {
+            eprintln!(
+                "{}",
+                report::github::annotation(kind, &w.source, w.line, &w.message())
+            );
+        }
+    }
+    if args.strict && !plan.warnings.is_empty() {
+        bail!(
+            "--strict: {} page{} would lose markup under {} text format (listed above); nothing was saved",
+            plan.warnings.len(),
+            if plan.warnings.len() == 1 { "" } else { "s" },
+            if plan.warnings.len() == 1 { "its" } else { "their" },
+        );
     }
     if let Some(path) = &args.out {
         save(path, &plan, &settings, &target.url)?;
@@ -182,7 +200,8 @@ pub async fn apply(cli: &Cli, args: &ApplyArgs, output: &Output) -> anyhow::Resu
         None => {
             let content = load_content(&settings, output)?;
             let target = connect(&mut settings, &args.sync).await?;
-            let plan = make_plan(&target, &settings, &content, &args.sync, output).await?;
+            let mut plan = make_plan(&target, &settings, &content, &args.sync, output).await?;
+            plan.warnings = format_warnings(&target, &content.pages).await;
             refuse_drift(&plan, &args.sync)?;
             if args.sync.prune {
                 check_prune(&plan, &content.pages, &settings, args.allow_mass_delete)?;
@@ -206,6 +225,9 @@ pub async fn apply(cli: &Cli, args: &ApplyArgs, output: &Output) -> anyhow::Resu
         run_apply(&target.site, &plan, &settings, output).await
     };
     target.remember(&plan, &report);
+    for warning in written_format_warnings(&plan, &report) {
+        output.note(&format!("warning: {warning} (the site's answer shows it)"));
+    }
     if human {
         if !plan.is_empty() {
             output.data(&report::human::apply(
@@ -325,6 +347,46 @@ impl StopSignals {
     }
 }
 
+/// Warnings of a plan: by the standard formats' rules, and by the site's own rules, read
+/// once, when some page uses a format or an element those rules alone cannot judge.
+async fn format_warnings(target: &Target, pages: &[Page]) -> Vec<formats::FormatWarning> {
+    let origin = url::Url::parse(&target.url)
+        .map(|url| formats::SiteOrigin::of(&url))
+        .unwrap_or_default();
+    let mut known = formats::Formats::builtin();
+    if formats::pages_need_site_rules(pages) {
+        match target.site.text_formats().await {
+            Ok(site) if !site.is_empty() => known = known.with_site(site),
+            Ok(_) => tracing::info!(
+                "the account may not read the site's text formats (\"administer filters\"): judging pages by the standard profile's formats"
+            ),
+            Err(e) => tracing::info!(
+                "cannot read the site's text formats ({e}): judging pages by the standard profile's formats"
+            ),
+        }
+    }
+    formats::warnings(pages, &known, &origin)
+}
+
+/// What the site's answers to the writes show was dropped, for pages the plan had not
+/// already warned about.
+fn written_format_warnings(plan: &Plan, report: &ApplyReport) -> Vec<formats::FormatWarning> {
+    report
+        .results
+        .iter()
+        .filter_map(|result| {
+            let apply::Outcome::Done(Some(node)) = &result.outcome else {
+                return None;
+            };
+            let page = result.change.page.as_ref()?;
+            if plan.warnings.iter().any(|w| w.key == page.key) {
+                return None;
+            }
+            formats::check_write(page, node)
+        })
+        .collect()
+}
+
 /// Append Markdown to the GitHub Actions step summary; a failure is a warning, not an error.
 fn step_summary(output: &Output, markdown: &str) {
     if let Err(e) = report::github::append_step_summary(markdown) {
@@ -376,6 +438,7 @@ async fn connect(settings: &mut Settings, sync: &SyncArgs) -> anyhow::Result<Tar
                 fault_seed: 1,
                 token_ttl: std::time::Duration::from_secs(3600),
                 pathauto: None,
+                text_formats: Vec::new(),
             },
         )
         .await

@@ -343,6 +343,7 @@ fn build(
 
     let finish = |mut draft: Draft| -> (Option<Page>, Vec<Diagnostic>) {
         let file = draft.file;
+        let from_markdown = !matches!(draft.body, Body::Html(_));
         let (html, h1) = draft.render(|path| resolve(&file.rel, path));
         let title = match (draft.fields.title.take(), h1) {
             (Some(title), _) => Some(title.value),
@@ -376,7 +377,7 @@ fn build(
             .map(|p| Diagnostic::new(file.display.clone(), p))
             .collect();
         let page = match (title, has_error) {
-            (Some(title), false) => Some(page(draft, title, html, options)),
+            (Some(title), false) => Some(page(draft, title, html, from_markdown, options)),
             _ => None,
         };
         (page, problems)
@@ -441,7 +442,13 @@ fn parallel_map<T: Send, R: Send>(mut items: Vec<T>, f: impl Fn(T) -> R + Sync) 
     })
 }
 
-fn page(draft: Draft, title: String, body: String, options: &ContentOptions) -> Page {
+fn page(
+    draft: Draft,
+    title: String,
+    body: String,
+    from_markdown: bool,
+    options: &ContentOptions,
+) -> Page {
     let nav = navigation(&draft);
     let Fields {
         uuid,
@@ -458,6 +465,16 @@ fn page(draft: Draft, title: String, body: String, options: &ContentOptions) -> 
     } else {
         draft.alias
     };
+    let format = format.unwrap_or_else(|| options.default_format.clone());
+    // Rendered Markdown is fitted to the format where that loses nothing (formats::adapt).
+    let body = if from_markdown {
+        crate::formats::adapt(
+            &body,
+            crate::formats::TextFormat::standard(&format).as_ref(),
+        )
+    } else {
+        body
+    };
     Page {
         key: draft.key,
         uuid: draft.uuid,
@@ -469,7 +486,7 @@ fn page(draft: Draft, title: String, body: String, options: &ContentOptions) -> 
         published: published.unwrap_or(true),
         status_explicit: published.is_some(),
         body,
-        format: format.unwrap_or_else(|| options.default_format.clone()),
+        format,
         summary,
         alias_auto: path_auto,
         nav,

@@ -321,6 +321,22 @@ impl Site {
         }
     }
 
+    /// The site's text formats and their filters (`GET /jsonapi/filter_format/filter_format`,
+    /// one request, whatever the configured API). An account without "administer filters"
+    /// reads none (drupal-wire 5d); a site without JSON:API answers 404: none either.
+    pub async fn text_formats(&self) -> Result<Vec<crate::formats::TextFormat>, DrupalError> {
+        let document: Option<serde_json::Value> = self
+            .client
+            .get_json(
+                "/jsonapi/filter_format/filter_format",
+                "application/vnd.api+json",
+            )
+            .await?;
+        Ok(document
+            .map(|d| crate::formats::TextFormat::from_jsonapi(&d))
+            .unwrap_or_default())
+    }
+
     /// Delete a node.
     pub async fn delete(&self, remote: &RemotePage) -> Result<(), DrupalError> {
         match &self.backend {

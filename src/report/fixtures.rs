@@ -50,6 +50,7 @@ pub fn written(page: &Page, nid: u64) -> RemotePage {
         summary: page.summary.clone(),
         changed: Some("2026-11-29T19:51:43+00:00".into()),
         revision_log: Some(plan::revision_log("drupal-sync", page)),
+        processed: None,
     }
 }
 

@@ -97,6 +97,9 @@ pub fn plan(plan: &Plan, style: &Style) -> String {
             let _ = writeln!(out, "Menu links: {}.", super::menu_counts(plan));
         }
     }
+    for warning in &plan.warnings {
+        let _ = writeln!(out, "{}: {warning}", style.paint("1;33", "warning"));
+    }
     out
 }
 
@@ -334,6 +337,19 @@ mod tests {
     #[test]
     fn creates() {
         insta::assert_snapshot!(render(&fixtures::creates()));
+    }
+
+    #[test]
+    fn format_warnings_follow_the_summary() {
+        let mut plan = fixtures::creates();
+        let verdict = crate::formats::check(
+            "<table><tr><td>a</td></tr></table><pre>x</pre><pre>y</pre>",
+            &crate::formats::TextFormat::standard("basic_html").unwrap(),
+            &crate::formats::SiteOrigin::default(),
+        )
+        .unwrap();
+        plan.warnings = vec![verdict.warning("content/guide.md", 1, "guide", "basic_html")];
+        insta::assert_snapshot!(render(&plan));
     }
 
     #[test]

@@ -28,6 +28,21 @@ struct Document<'a> {
     menu_summary: Option<Summary>,
     #[serde(skip_serializing_if = "Option::is_none")]
     menu: Option<Vec<LinkDoc<'a>>>,
+    /// Only when some page's format drops markup.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<WarningDoc<'a>>,
+}
+
+/// A page whose text format drops what visitors would see.
+#[derive(serde::Serialize)]
+struct WarningDoc<'a> {
+    source: &'a str,
+    key: &'a str,
+    format: &'a str,
+    dropped: &'a [crate::formats::Dropped],
+    remote_images: usize,
+    escaped: bool,
+    message: String,
 }
 
 #[derive(serde::Serialize)]
@@ -186,6 +201,7 @@ fn document<'a>(
         changes,
         menu_summary: menu_summary(plan),
         menu: None,
+        warnings: Vec::new(),
     }
 }
 
@@ -224,16 +240,33 @@ fn plan_document<'a>(plan: &'a Plan, site: &'a str, api: &'a str) -> Document<'a
     if doc.menu_summary.is_some() {
         doc.menu = Some(plan.menu.iter().map(link).collect());
     }
+    doc.warnings = warnings(plan);
     doc
 }
 
+fn warnings(plan: &Plan) -> Vec<WarningDoc<'_>> {
+    plan.warnings
+        .iter()
+        .map(|w| WarningDoc {
+            source: &w.source,
+            key: &w.key,
+            format: &w.format,
+            dropped: &w.dropped,
+            remote_images: w.remote_images,
+            escaped: w.escaped,
+            message: w.message(),
+        })
+        .collect()
+}
+
 fn apply_document<'a>(
-    plan: &Plan,
+    plan: &'a Plan,
     report: &'a ApplyReport,
     site: &'a str,
     api: &'a str,
 ) -> Document<'a> {
     let mut doc = document(plan, site, api, report.results.iter().map(result).collect());
+    doc.warnings = warnings(plan);
     if doc.menu_summary.is_some() {
         doc.menu = Some(report.menu.iter().map(link_result).collect());
     }
@@ -325,6 +358,28 @@ mod tests {
                 panic!("{name}: {e}\n{document:#}");
             }
         }
+    }
+
+    #[test]
+    fn format_warnings_match_both_schemas() {
+        let mut plan = fixtures::creates();
+        let verdict = crate::formats::check(
+            "<table><tr><td>a</td></tr></table><pre>x</pre><img src=\"https://x.test/a.png\">",
+            &crate::formats::TextFormat::standard("basic_html").unwrap(),
+            &crate::formats::SiteOrigin::default(),
+        )
+        .unwrap();
+        plan.warnings = vec![verdict.warning("content/guide.md", 1, "guide", "basic_html")];
+        let document = super::plan(&plan, SITE, "jsonapi");
+        assert_eq!(document["warnings"][0]["dropped"][0]["element"], "table");
+        assert_eq!(document["warnings"][0]["remote_images"], 1);
+        Schema::new(PLAN_SCHEMA).check(&document).unwrap();
+        let applied = super::apply(&plan, &ApplyReport::default(), SITE, "jsonapi");
+        Schema::new(APPLY_SCHEMA).check(&applied).unwrap();
+        // No warning, no key: the documents of format_version 1 stay as they were.
+        assert!(super::plan(&fixtures::creates(), SITE, "jsonapi")
+            .get("warnings")
+            .is_none());
     }
 
     #[test]

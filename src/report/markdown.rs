@@ -30,6 +30,7 @@ pub fn plan(plan: &Plan, site: &str) -> String {
     let mut out = format!("### drupal-sync plan for {}\n\n", text(site));
     if plan.is_empty() && plan.skipped.is_empty() {
         let _ = writeln!(out, "**{}**", no_changes(plan));
+        out.push_str(&format_warnings(plan));
         return out;
     }
     let _ = writeln!(out, "**Plan:** {}.\n", plan_counts(plan));
@@ -71,6 +72,7 @@ pub fn plan(plan: &Plan, site: &str) -> String {
         );
     }
     menu_table(&mut out, plan);
+    out.push_str(&format_warnings(plan));
 
     let mut left_out = 0;
     for (change, skipped) in pages.iter().filter(|(c, _)| !c.fields.is_empty()) {
@@ -88,6 +90,18 @@ pub fn plan(plan: &Plan, site: &str) -> String {
             "\n*{left_out} more page{} not shown here; run `drupal-sync plan` for the full diff.*",
             plural(left_out)
         );
+    }
+    out
+}
+
+/// The pages whose text format drops markup, as a list under a heading.
+fn format_warnings(plan: &Plan) -> String {
+    if plan.warnings.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("\n**What visitors will not see:**\n\n");
+    for warning in &plan.warnings {
+        let _ = writeln!(out, "- {}", text(&warning.to_string()));
     }
     out
 }

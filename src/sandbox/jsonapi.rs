@@ -193,6 +193,10 @@ pub fn dispatch(shared: &Shared, req: &Req, actor: Actor) -> Response {
         (["node", "page", id], "PATCH") => update(shared, req, actor, id),
         (["node", "page", id], "DELETE") => delete(shared, req, actor, id),
         (["path_alias", "path_alias"], "GET") => alias_collection(shared, req, actor),
+        (["filter_format", "filter_format"], "GET") => Ok(document(
+            StatusCode::OK,
+            super::filter::collection(&lock(&shared.site), &req.base, actor),
+        )),
         (["path_alias", "path_alias", id], "GET") => alias_individual(shared, req, actor, id),
         ([], _) | (["path_alias", "path_alias"] | ["path_alias", "path_alias", _], _) => {
             Ok(method_not_allowed(req, "GET"))
@@ -642,7 +646,7 @@ fn node_attributes(
     let alias = site.alias_of(node.nid);
     let langcode = path_langcode.map_or(json!("en"), |l| json!(l));
     let body = node.body.as_ref().map_or(Value::Null, |b: &TextBody| {
-        json!({ "value": b.value, "format": b.format, "processed": b.processed(), "summary": b.summary })
+        json!({ "value": b.value, "format": b.format, "processed": site.processed(b), "summary": b.summary })
     });
     let attributes = json!({
         "drupal_internal__nid": node.nid,
