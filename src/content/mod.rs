@@ -379,11 +379,15 @@ fn build(
         .iter_mut()
         .map(|d| std::mem::take(&mut d.anchors))
         .collect();
-    let targets: HashMap<String, (String, usize)> = drafts
+    // A `path: auto` page's alias is chosen by the site's pathauto: no link can know it.
+    let targets: HashMap<String, (Option<String>, usize)> = drafts
         .iter()
         .enumerate()
         .filter(|(_, d)| d.file.kind == Kind::Markdown)
-        .map(|(i, d)| (d.file.rel.clone(), (d.alias.clone(), i)))
+        .map(|(i, d)| {
+            let alias = (!d.fields.path_auto).then(|| d.alias.clone());
+            (d.file.rel.clone(), (alias, i))
+        })
         .collect();
     let resolve = |from: &str, own: &HashSet<String>, path: &str, fragment: Option<&str>| {
         let missing = |anchors: &HashSet<String>, name: &str| {
@@ -400,11 +404,19 @@ fn build(
         let Some(target) = markdown::join(from, path) else {
             return Err("it points outside the content directory".to_owned());
         };
-        if let Some((alias, index)) = targets.get(target.as_str()) {
-            return Ok(LinkTarget {
-                alias: alias.clone(),
-                warning: missing(&anchors[*index], &format!("`{target}`")),
-            });
+        match targets.get(target.as_str()) {
+            Some((Some(alias), index)) => {
+                return Ok(LinkTarget {
+                    alias: alias.clone(),
+                    warning: missing(&anchors[*index], &format!("`{target}`")),
+                })
+            }
+            Some((None, _)) => {
+                return Err(format!(
+                    "`{target}` has `path: auto`, so its alias is the site's pathauto's and unknown here; give it a `path:`"
+                ))
+            }
+            None => {}
         }
         Err(if let Some(why) = unrendered.get(target.as_str()) {
             format!("`{target}` is not a page ({why})")
@@ -429,6 +441,13 @@ fn build(
         let (html, h1) = draft.render(|path, fragment| resolve(&file.rel, own, path, fragment));
         let title = match (draft.fields.title.take(), h1) {
             (Some(title), _) => Some(title.value),
+            (None, Some(h1)) if h1.chars().count() > fields::MAX_TITLE => {
+                let pos = Pos::line(draft.source.line);
+                let message = format!("{} (the `# ` heading)", fields::too_long_title(&h1));
+                draft.problems.push(Problem::error(pos, message));
+                draft.fields.rejected.push("title".into());
+                None
+            }
             (None, Some(h1)) if !h1.is_empty() => Some(h1),
             // A generator names a page without title by its first heading or its file.
             _ if options.generator.flavor.is_generator()
@@ -576,6 +595,25 @@ fn removed_templates(drafts: &[Draft], templates: Templates) -> Vec<Diagnostic> 
         .collect()
 }
 
+/// Errors for `path: auto` pages where the site is written through core REST: REST finds a
+/// page only by its alias, which pathauto would choose, so such a page could never be found.
+pub fn auto_alias_needs_jsonapi(pages: &[Page]) -> Vec<Diagnostic> {
+    pages
+        .iter()
+        .filter(|p| p.alias_auto)
+        .map(|p| Diagnostic {
+            path: p.source.path.clone(),
+            line: p.source.line,
+            col: 1,
+            severity: Severity::Error,
+            message: "`path: auto` needs api = \"jsonapi\": core REST finds a page only by its \
+                      alias, and pathauto would choose that alias\n  hint: set `path:` to the \
+                      alias, or set [site].api = \"jsonapi\""
+                .to_owned(),
+        })
+        .collect()
+}
+
 /// `f` over `items` on every core, results in order. Rendering is most of a load's work,
 /// and each page's is independent of the others'.
 fn parallel_map<T: Send, R: Send>(mut items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
@@ -619,11 +657,18 @@ fn page(
         summary,
         format,
         aliases,
+        path_auto,
         ..
     } = draft.fields;
     // A page the generator would not publish now (future, expired, `published: false`)
     // is a draft.
     let held = draft.rules.unpublished.is_some();
+    // A `path: auto` page keeps its default alias, shown nowhere and sent nowhere.
+    let alias = if path_auto {
+        page::default_alias(&draft.key)
+    } else {
+        draft.alias
+    };
     let format = format.unwrap_or_else(|| options.default_format.clone());
     // Rendered Markdown is fitted to the format where that loses nothing (formats::adapt).
     let body = if from_markdown {
@@ -640,13 +685,14 @@ fn page(
         adopted: uuid.is_some(),
         source: draft.source,
         title,
-        alias: draft.alias,
+        alias,
         previous_aliases: aliases,
         published: published.unwrap_or(true) && !held,
         status_explicit: published.is_some() || held,
         body,
         format,
         summary,
+        alias_auto: path_auto,
         nav,
     }
 }
@@ -868,6 +914,8 @@ fn draft<'f>(
     };
     let (alias, alias_pos) = match &fields.path {
         Some(path) => (path.value.clone(), path.pos),
+        // `path: auto`: pathauto's alias, claimed by no page here (see `page`).
+        None if fields.path_auto => (String::new(), start),
         None => {
             let alias = page::default_alias(&key);
             // A rejected `path` was reported already; the default stands in quietly.

@@ -1,10 +1,12 @@
 //! One integration binary: the real executable against the project's sandbox on 127.0.0.1.
 
+mod converge;
 mod e2e;
 mod faults;
 mod formats;
 mod harness;
 mod hostile;
+mod invariant;
 mod menus;
 mod messages;
 mod output;
@@ -12,3 +14,4 @@ mod providers;
 mod prune;
 mod replay;
 mod ssg;
+mod tls;
