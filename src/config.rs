@@ -60,6 +60,7 @@ pub struct Config {
     pub auth: AuthConfig,
     pub content: ContentConfig,
     pub sync: SyncConfig,
+    pub files: FilesConfig,
 }
 
 /// `[site]`.
@@ -141,6 +142,27 @@ impl Default for SyncConfig {
     }
 }
 
+/// `[files]`: where uploads of local images and files go (CONTRACT §7).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FilesConfig {
+    /// `ENTITY/BUNDLE/FIELD` images are uploaded through; empty: none.
+    pub images: String,
+    /// `ENTITY/BUNDLE/FIELD` other files are uploaded through; empty: linking one is an error.
+    pub documents: String,
+    pub max_size_mb: u64,
+}
+
+impl Default for FilesConfig {
+    fn default() -> Self {
+        Self {
+            images: "node/article/field_image".into(),
+            documents: String::new(),
+            max_size_mb: 32,
+        }
+    }
+}
+
 /// A problem with the configuration, located in its file where possible.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -163,7 +185,7 @@ pub enum ConfigError {
     Setting(String),
 }
 
-const SECTIONS: &[&str] = &["site", "auth", "content", "sync"];
+const SECTIONS: &[&str] = &["site", "auth", "content", "sync", "files"];
 const KEYS: &[(&str, &[&str])] = &[
     ("site", &["url", "api", "bundle", "namespace"]),
     (
@@ -182,6 +204,7 @@ const KEYS: &[(&str, &[&str])] = &[
         "sync",
         &["parallelism", "timeout_secs", "revision_log", "max_prune"],
     ),
+    ("files", &["images", "documents", "max_size_mb"]),
 ];
 
 impl Config {
@@ -321,6 +344,8 @@ pub struct Settings {
     pub timeout: Duration,
     pub revision_log: String,
     pub max_prune: usize,
+    /// `[files]`, resolved.
+    pub files: crate::files::FileSettings,
 }
 
 /// Resolved authentication settings; secrets only as [`Secret`].
@@ -410,6 +435,7 @@ impl Settings {
             timeout: Duration::from_secs(config.sync.timeout_secs.max(1)),
             revision_log: config.sync.revision_log.clone(),
             max_prune: config.sync.max_prune,
+            files: crate::files::FileSettings::resolve(&config.files, config_path)?,
         })
     }
 }

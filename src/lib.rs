@@ -18,6 +18,7 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod drupal;
+pub mod files;
 pub mod init;
 pub mod page;
 pub mod plan;
@@ -165,7 +166,14 @@ pub fn load_settings(cli: &Cli, overrides: Overrides) -> anyhow::Result<Settings
 
 /// Load the content and print its diagnostics; `Err` when any is an error (strict: warnings too).
 pub fn load_content(settings: &Settings, output: &Output) -> anyhow::Result<Content> {
-    let content = content::load(&settings.content);
+    let mut content = content::load(&settings.content);
+    let file_errors = content::assets::check(&content.files, &settings.files);
+    if !file_errors.is_empty() {
+        content.diagnostics.extend(file_errors);
+        content
+            .diagnostics
+            .sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
+    }
     let strict = settings.content.strict;
     let mut errors = 0;
     for d in &content.diagnostics {

@@ -110,7 +110,7 @@ pub fn page_link(href: &str) -> Option<(&str, &str)> {
 }
 
 /// `mailto:`, `https:`, `tel:` …: a scheme is letters (then letters, digits, `+-.`) before a `:`.
-fn has_scheme(href: &str) -> bool {
+pub(super) fn has_scheme(href: &str) -> bool {
     let Some((scheme, _)) = href.split_once(':') else {
         return false;
     };

@@ -22,8 +22,10 @@
 //!   directories; other files (images) are ignored like any non-page file.
 //! - Columns count characters (not bytes); a diagnostic about a whole path has line 0.
 
+pub mod assets;
 mod fields;
 mod front_matter;
+pub mod html;
 mod identity;
 mod markdown;
 mod text;
@@ -114,6 +116,8 @@ pub struct Content {
     pub pages: Vec<Page>,
     /// Sorted by file, line and column. Under `strict`, warnings are already errors.
     pub diagnostics: Vec<Diagnostic>,
+    /// Every reference to a local file (image, download) in the pages, where it was written.
+    pub files: Vec<assets::FileRef>,
 }
 
 impl Content {
@@ -170,9 +174,51 @@ pub fn load(options: &ContentOptions) -> Content {
     };
     let walked = walk::walk(options, &filter);
     let mut content = build(&walked.files, &walked.unreadable, &filter, options);
+    link_files(&mut content, &walked);
     content.diagnostics.extend(walked.diagnostics);
     content.diagnostics.extend(filter_problem);
     finish(content, options.strict)
+}
+
+/// Replace the pages' references to local files by tokens ([`assets`]), recording each
+/// reference, and a missing file as an error at the reference.
+fn link_files(content: &mut Content, walked: &walk::Walk) {
+    let by_path: HashMap<&str, &SourceFile> = walked
+        .files
+        .iter()
+        .map(|f| (f.display.as_str(), f))
+        .collect();
+    for page in &mut content.pages {
+        let Some(file) = by_path.get(page.source.path.as_str()) else {
+            continue;
+        };
+        let start = match file.kind {
+            Kind::Markdown => front_matter::split(&file.text).map_or(0, |s| s.body_offset),
+            Kind::Yaml => file
+                .text
+                .split_inclusive('\n')
+                .take(page.source.line.saturating_sub(1))
+                .map(str::len)
+                .sum(),
+        };
+        let linked = assets::link(&page.body, &file.text, start, &file.rel, &walked.others);
+        page.body = linked.html;
+        content
+            .files
+            .extend(linked.refs.into_iter().map(|(pos, rel, size)| assets::FileRef {
+                path: file.display.clone(),
+                line: pos.line,
+                col: pos.col,
+                rel,
+                size,
+            }));
+        content.diagnostics.extend(
+            linked
+                .problems
+                .into_iter()
+                .map(|p| Diagnostic::new(file.display.clone(), p)),
+        );
+    }
 }
 
 /// Sort pages and diagnostics; under `strict`, make warnings errors.
@@ -353,7 +399,11 @@ fn build(
         pages.extend(page);
         diagnostics.extend(problems);
     }
-    Content { pages, diagnostics }
+    Content {
+        pages,
+        diagnostics,
+        files: Vec::new(),
+    }
 }
 
 /// `f` over `items` on every core, results in order. Rendering is most of a load's work,
