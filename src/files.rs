@@ -702,6 +702,43 @@ fn explain(error: &DrupalError, upload: &Upload) -> String {
     format!("{error}{hint}")
 }
 
+/// Before a saved plan is applied: every file it uploads must still have the planned bytes
+/// (else the plan is stale), and a file uploaded since the plan was made (by another run) is
+/// embedded instead of uploaded again.
+pub async fn recheck(site: &Site, dir: &Path, plan: &mut Plan) -> anyhow::Result<()> {
+    if plan.uploads.is_empty() {
+        return Ok(());
+    }
+    for upload in &plan.uploads {
+        let now = sha256_hex(&read_bytes(&dir.join(&upload.rel), &upload.source)?);
+        if now != upload.sha256 {
+            return Err(FileError::Changed {
+                path: upload.source.clone(),
+                planned: upload.sha256.clone(),
+                now,
+            }
+            .into());
+        }
+    }
+    let names: Vec<String> = plan.uploads.iter().map(|u| u.name.clone()).collect();
+    let Some(candidates) = site.find_files(&names).await? else {
+        return Ok(());
+    };
+    let mut done = Vec::new();
+    plan.uploads.retain(|upload| match choose(&upload.name, upload.size, &candidates) {
+        Some(file) => {
+            done.push(UploadResult {
+                upload: upload.clone(),
+                outcome: Ok(file),
+            });
+            false
+        }
+        None => true,
+    });
+    *plan = embed_plan(plan, &done);
+    Ok(())
+}
+
 /// The plan with the uploaded files embedded into the pages it writes.
 pub fn embed_plan(plan: &Plan, results: &[UploadResult]) -> Plan {
     let mut uploaded: HashMap<String, RemoteFile> = HashMap::new();

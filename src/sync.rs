@@ -145,9 +145,10 @@ pub async fn apply(cli: &Cli, args: &ApplyArgs, output: &Output) -> anyhow::Resu
     let mut settings = settings(cli, &args.sync, args.parallelism)?;
     let (plan, target) = match &args.plan_file {
         Some(path) => {
-            let saved = load_saved(path, &settings)?;
+            let mut saved = load_saved(path, &settings)?;
             let target = connect(&mut settings, &args.sync).await?;
             check_fresh(&target.site, &saved.plan).await?;
+            crate::files::recheck(&target.site, &settings.content.dir, &mut saved.plan).await?;
             (saved.plan, target)
         }
         None => {
@@ -247,11 +248,21 @@ async fn run_apply(site: &Site, plan: &Plan, settings: &Settings, output: &Outpu
         parallelism: settings.parallelism,
         revision_log: settings.revision_log.clone(),
     };
+    let uploads = crate::files::upload_all(
+        site,
+        &settings.content.dir,
+        &plan.uploads,
+        settings.parallelism,
+        stop.clone(),
+    )
+    .await;
+    let plan = &crate::files::embed_plan(plan, &uploads);
     let progress = report::progress::Progress::new(
         plan.changes.len(),
         !output.quiet && std::io::stderr().is_terminal(),
     );
-    let report = apply::apply(site, plan, &options, stop, &|r| progress.record(r)).await;
+    let mut report = apply::apply(site, plan, &options, stop, &|r| progress.record(r)).await;
+    report.uploads = uploads;
     progress.finish();
     watcher.abort();
     report
@@ -361,14 +372,24 @@ async fn make_plan(
         let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
         anyhow::anyhow!("{}", text.join("\n"))
     })?;
+    let local = crate::files::read_local(
+        &settings.content.dir,
+        &settings.content.display_base,
+        pages,
+        &settings.files,
+    )?;
+    let resolution = crate::files::resolve(&target.site, &local, pages, &remote.pages).await?;
+    if let Some(note) = &resolution.note {
+        output.note(note);
+    }
     if remote.pages.values().any(|n| n.revision_log.is_none()) {
         output.note(
             "note: the site shows this account no revision logs, so edits made in Drupal cannot be \
              told from changes in git (no drift detection)\n  hint: grant the account \"View all revisions\"",
         );
     }
-    Ok(plan::plan(
-        pages,
+    let mut plan = plan::plan(
+        &resolution.pages,
         &remote,
         &PlanOptions {
             namespace: settings.namespace.clone(),
@@ -376,7 +397,9 @@ async fn make_plan(
             known: target.known(),
             lookup_by_uuid: settings.api == crate::config::Api::Jsonapi,
         },
-    ))
+    );
+    plan.uploads = crate::files::uploads(&plan, &resolution.missing);
+    Ok(plan)
 }
 
 fn refuse_drift(plan: &Plan, sync: &SyncArgs) -> anyhow::Result<()> {

@@ -301,6 +301,7 @@ mod tests {
             .html
             .contains("<a href=\"drupal-sync-file:files/manual.pdf#p=2\">m</a>"));
 
+        let html = "<p><img src=\"img/diagram.png\" alt=\"D\" /></p>\n";
         let linked = link(html, text, 16, "page.md", &files());
         assert!(linked.problems.is_empty(), "{:?}", linked.problems);
         assert_eq!(linked.refs.len(), 1);

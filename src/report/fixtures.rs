@@ -262,6 +262,7 @@ pub fn apply_with_failure() -> ApplyReport {
     ApplyReport {
         results,
         interrupted: false,
+        uploads: Vec::new(),
     }
 }
 
@@ -283,5 +284,6 @@ pub fn apply_interrupted() -> ApplyReport {
     ApplyReport {
         results,
         interrupted: true,
+        uploads: Vec::new(),
     }
 }

@@ -62,6 +62,7 @@ fn source(change: &Change) -> String {
 pub fn plan(plan: &Plan, style: &Style) -> String {
     let mut out = String::new();
     let widths = Widths::of(plan.changes.iter().chain(&plan.skipped));
+    uploads(&mut out, plan, style);
     for change in &plan.changes {
         line(&mut out, change, widths, style);
         if change.action == Action::Update {
@@ -90,6 +91,26 @@ pub fn plan(plan: &Plan, style: &Style) -> String {
         let _ = writeln!(out, "Plan: {}.", plan_counts(plan));
     }
     out
+}
+
+/// One line per file to upload: `+ upload  content/img/diagram.png  12.3 KB  (node/article/field_image)`.
+fn uploads(out: &mut String, plan: &Plan, style: &Style) {
+    let width = plan
+        .uploads
+        .iter()
+        .map(|u| u.source.chars().count())
+        .max()
+        .unwrap_or(0);
+    for upload in &plan.uploads {
+        let _ = writeln!(
+            out,
+            "  {}  {:width$}  {:>8}  {}",
+            style.paint(GREEN, "+ upload"),
+            upload.source,
+            crate::files::human_size(upload.size),
+            style.paint(DIM, &format!("({})", upload.field)),
+        );
+    }
 }
 
 fn line(out: &mut String, change: &Change, widths: Widths, style: &Style) {
@@ -199,6 +220,23 @@ fn body_diff(out: &mut String, before: &str, after: &str, style: &Style) {
 /// What an apply did, one line per change, then a summary.
 pub fn apply(report: &ApplyReport, style: &Style) -> String {
     let mut out = String::new();
+    for upload in &report.uploads {
+        let text = match &upload.outcome {
+            Ok(file) => format!(
+                "  {}  {}  {}",
+                style.paint(GREEN, "uploaded"),
+                upload.upload.source,
+                style.paint(DIM, &format!("({})", file.url)),
+            ),
+            Err(reason) => format!(
+                "  {}  {}: {}",
+                style.paint(RED, "failed  "),
+                upload.upload.source,
+                reason.replace('\n', "\n    "),
+            ),
+        };
+        let _ = writeln!(out, "{text}");
+    }
     let width = report
         .results
         .iter()

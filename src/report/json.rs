@@ -12,6 +12,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::apply::{ApplyReport, ChangeResult, Outcome};
+use crate::files::{Upload, UploadResult};
 use crate::plan::{Action, Change, FieldChange, Plan};
 
 #[derive(serde::Serialize)]
@@ -21,6 +22,7 @@ struct Document<'a> {
     api: &'a str,
     summary: Summary,
     changes: Vec<ChangeDoc<'a>>,
+    uploads: Vec<UploadDoc<'a>>,
 }
 
 #[derive(serde::Serialize)]
@@ -29,6 +31,59 @@ struct Summary {
     update: usize,
     delete: usize,
     unchanged: usize,
+    upload: usize,
+}
+
+/// A file to upload (CONTRACT §7); in apply documents with its result.
+#[derive(serde::Serialize)]
+struct UploadDoc<'a> {
+    source: &'a str,
+    name: &'a str,
+    size: u64,
+    sha256: &'a str,
+    field: String,
+    pages: &'a [String],
+    #[serde(flatten)]
+    result: Option<UploadResultDoc<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct UploadResultDoc<'a> {
+    result: &'static str,
+    error: Option<&'a str>,
+    uuid: Option<&'a str>,
+    url: Option<&'a str>,
+}
+
+fn upload(u: &Upload) -> UploadDoc<'_> {
+    UploadDoc {
+        source: &u.source,
+        name: &u.name,
+        size: u.size,
+        sha256: &u.sha256,
+        field: u.field.to_string(),
+        pages: &u.pages,
+        result: None,
+    }
+}
+
+fn upload_result(r: &UploadResult) -> UploadDoc<'_> {
+    let mut doc = upload(&r.upload);
+    doc.result = Some(match &r.outcome {
+        Ok(file) => UploadResultDoc {
+            result: "ok",
+            error: None,
+            uuid: Some(&file.uuid),
+            url: Some(&file.url),
+        },
+        Err(e) => UploadResultDoc {
+            result: "failed",
+            error: Some(e),
+            uuid: None,
+            url: None,
+        },
+    });
+    doc
 }
 
 #[derive(serde::Serialize)]
@@ -83,6 +138,7 @@ fn document<'a>(
     site: &'a str,
     api: &'a str,
     changes: Vec<ChangeDoc<'a>>,
+    uploads: Vec<UploadDoc<'a>>,
 ) -> Document<'a> {
     Document {
         format_version: "1",
@@ -93,8 +149,10 @@ fn document<'a>(
             update: plan.count(Action::Update),
             delete: plan.count(Action::Delete),
             unchanged: plan.unchanged,
+            upload: plan.uploads.len(),
         },
         changes,
+        uploads,
     }
 }
 
@@ -129,7 +187,13 @@ fn result(r: &ChangeResult) -> ChangeDoc<'_> {
 }
 
 fn plan_document<'a>(plan: &'a Plan, site: &'a str, api: &'a str) -> Document<'a> {
-    document(plan, site, api, plan.changes.iter().map(change).collect())
+    document(
+        plan,
+        site,
+        api,
+        plan.changes.iter().map(change).collect(),
+        plan.uploads.iter().map(upload).collect(),
+    )
 }
 
 fn apply_document<'a>(
@@ -138,7 +202,13 @@ fn apply_document<'a>(
     site: &'a str,
     api: &'a str,
 ) -> Document<'a> {
-    document(plan, site, api, report.results.iter().map(result).collect())
+    document(
+        plan,
+        site,
+        api,
+        report.results.iter().map(result).collect(),
+        report.uploads.iter().map(upload_result).collect(),
+    )
 }
 
 fn pretty(document: &Document) -> String {
@@ -237,7 +307,7 @@ mod tests {
         assert_eq!(document["api"], "rest");
         assert_eq!(
             document["summary"],
-            json!({"create": 2, "update": 2, "delete": 1, "unchanged": 1})
+            json!({"create": 2, "update": 2, "delete": 1, "unchanged": 1, "upload": 0})
         );
         let changes = document["changes"].as_array().unwrap();
         let actions: Vec<&str> = changes
@@ -478,6 +548,10 @@ mod tests {
             .unwrap()
             .retain(|k| k != "result" && k != "error");
         change["allOf"].as_array_mut().unwrap().pop();
+        apply["$defs"]
+            .as_object_mut()
+            .unwrap()
+            .remove("uploadResult");
         assert_eq!(apply["$defs"], plan["$defs"]);
         assert_eq!(
             apply["required"], plan["required"],

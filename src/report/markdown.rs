@@ -32,6 +32,20 @@ pub fn plan(plan: &Plan, site: &str) -> String {
         return out;
     }
     let _ = writeln!(out, "**Plan:** {}.\n", plan_counts(plan));
+    if !plan.uploads.is_empty() {
+        out.push_str("| Upload | Size | Field | Embedded by |\n|---|---|---|---|\n");
+        for upload in &plan.uploads {
+            let _ = writeln!(
+                out,
+                "| `+ upload` {} | {} | {} | {} |",
+                text(&upload.source),
+                crate::files::human_size(upload.size),
+                text(&upload.field.to_string()),
+                text(&upload.pages.join(", ")),
+            );
+        }
+        out.push('\n');
+    }
     out.push_str("| Action | Alias | Source | Changes |\n|---|---|---|---|\n");
     let pages: Vec<(&Change, bool)> = plan
         .changes
@@ -211,6 +225,16 @@ pub fn apply(report: &ApplyReport, site: &str) -> String {
     }
     let (status, counts) = apply_counts(report);
     let _ = writeln!(out, "**Apply {status}:** {counts}.");
+    if !report.uploads.is_empty() {
+        out.push_str("\n| Upload | Result |\n|---|---|\n");
+        for upload in &report.uploads {
+            let result = match &upload.outcome {
+                Ok(file) => format!("uploaded: {}", text(&file.url)),
+                Err(reason) => format!("**failed**: {}", text(reason)),
+            };
+            let _ = writeln!(out, "| {} | {result} |", text(&upload.upload.source));
+        }
+    }
     out.push_str("\n| Result | Action | Alias | Source | Details |\n|---|---|---|---|---|\n");
     let mut shown = 0;
     for result in &report.results {
