@@ -176,6 +176,10 @@ pub struct SandboxArgs {
     /// Lifetime of issued tokens: each stays valid for at least SECS seconds (0: expired at once).
     #[arg(long, default_value_t = 3600)]
     pub token_ttl: u64,
+
+    /// A file field uploads may go to, besides node/article/field_image. Repeatable.
+    #[arg(long = "file-field", value_name = "ENTITY/BUNDLE/FIELD:EXT,…")]
+    pub file_fields: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -318,6 +318,7 @@ async fn connect(settings: &mut Settings, sync: &SyncArgs) -> anyhow::Result<Tar
                 fail_rate: 0.0,
                 fault_seed: 1,
                 token_ttl: std::time::Duration::from_secs(3600),
+                file_fields: sandbox_file_fields(&settings.files),
             },
         )
         .await
@@ -358,6 +359,29 @@ async fn connect(settings: &mut Settings, sync: &SyncArgs) -> anyhow::Result<Tar
         _sandbox: sandbox,
         known_path,
     })
+}
+
+/// The file fields a throwaway sandbox offers: the configured ones, the images field taking
+/// image files and the documents field common document types.
+fn sandbox_file_fields(files: &crate::files::FileSettings) -> Vec<crate::sandbox::files::FileField> {
+    const DOCUMENTS: &[&str] = &[
+        "txt", "pdf", "doc", "docx", "odt", "xls", "xlsx", "ods", "ppt", "pptx", "odp", "csv",
+        "zip", "svg",
+    ];
+    let field = |path: &crate::files::FieldPath, extensions: &[&str]| {
+        crate::sandbox::files::FileField {
+            entity: path.entity.clone(),
+            bundle: path.bundle.clone(),
+            field: path.field.clone(),
+            extensions: extensions.iter().map(|e| (*e).to_owned()).collect(),
+        }
+    };
+    files
+        .images
+        .iter()
+        .map(|p| field(p, crate::files::IMAGE_EXTENSIONS))
+        .chain(files.documents.iter().map(|p| field(p, DOCUMENTS)))
+        .collect()
 }
 
 async fn make_plan(

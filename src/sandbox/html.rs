@@ -48,7 +48,7 @@ pub fn serve(shared: &Shared, req: &Req) -> Response {
             let body = node
                 .body
                 .as_ref()
-                .map(|b| b.processed())
+                .map(|b| super::files::processed(site.files(), &b.processed()))
                 .unwrap_or_default();
             document(StatusCode::OK, &node.title, &body)
         }

@@ -177,6 +177,9 @@ impl Problem {
 pub fn dispatch(shared: &Shared, req: &Req, actor: Actor) -> Response {
     let rest = req.path.strip_prefix("/jsonapi").unwrap_or_default();
     let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+    if let Some(response) = super::files::jsonapi(shared, req, actor, &segments) {
+        return response;
+    }
     let answer = match (segments.as_slice(), req.method.as_str()) {
         ([], "GET") => Ok(entry_point(req)),
         (["node", "page"], "GET") => collection(shared, req, actor),
@@ -416,6 +419,20 @@ fn alias_individual(
     Ok(document(StatusCode::OK, single(data, req.url())))
 }
 
+/// A collection's query for another resource type (files): the listing, or the error answer.
+pub(super) fn parse_listing_for(
+    req: &Req,
+    resource_type: &str,
+    known: &[&str],
+) -> Result<Listing, Response> {
+    parse_listing(req, resource_type, known).map_err(|problem| problem.respond(req))
+}
+
+/// An error document raised as an HTTP exception, with Drupal's links.
+pub(super) fn error(req: &Req, status: StatusCode, detail: &str) -> Response {
+    Problem::new(status, detail).respond(req)
+}
+
 fn parse_listing(req: &Req, resource_type: &str, known: &[&str]) -> Result<Listing, Problem> {
     let listing = Listing::parse(&req.query, resource_type)
         .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, e.to_string()))?;
@@ -436,7 +453,7 @@ fn parse_listing(req: &Req, resource_type: &str, known: &[&str]) -> Result<Listi
     Ok(listing)
 }
 
-fn sort<T>(items: &mut [&T], listing: &Listing, scalar: impl Fn(&T, &str) -> Scalar) {
+pub(super) fn sort<T>(items: &mut [&T], listing: &Listing, scalar: impl Fn(&T, &str) -> Scalar) {
     // Items arrive in id order, and the sort is stable, so ties stay in id order.
     items.sort_by(|a, b| {
         listing
@@ -456,7 +473,7 @@ fn sort<T>(items: &mut [&T], listing: &Listing, scalar: impl Fn(&T, &str) -> Sca
 }
 
 /// The page `listing` asks for, with Drupal's `self`, `next`, `first` and `prev` links.
-fn page<T>(req: &Req, listing: &Listing, items: &[&T], render: impl Fn(&T) -> Value) -> Response {
+pub(super) fn page<T>(req: &Req, listing: &Listing, items: &[&T], render: impl Fn(&T) -> Value) -> Response {
     let data: Vec<Value> = items
         .iter()
         .skip(listing.offset)
@@ -538,7 +555,7 @@ fn node_attributes(
     let alias = site.alias_of(node.nid);
     let langcode = path_langcode.map_or(json!("en"), |l| json!(l));
     let body = node.body.as_ref().map_or(Value::Null, |b: &TextBody| {
-        json!({ "value": b.value, "format": b.format, "processed": b.processed(), "summary": b.summary })
+        json!({ "value": b.value, "format": b.format, "processed": super::files::processed(site.files(), &b.processed()), "summary": b.summary })
     });
     let attributes = json!({
         "drupal_internal__nid": node.nid,
@@ -749,7 +766,7 @@ fn require_media_type(req: &Req) -> Result<(), Problem> {
     Err(Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, detail))
 }
 
-fn method_not_allowed(req: &Req, allow: &str) -> Response {
+pub(super) fn method_not_allowed(req: &Req, allow: &str) -> Response {
     let url = format!("{}{}", req.base, req.path);
     let detail = format!(
         "No route found for \"{} {url}\": Method Not Allowed (Allow: {allow})",
@@ -759,7 +776,7 @@ fn method_not_allowed(req: &Req, allow: &str) -> Response {
     with_header(response, header::ALLOW, allow)
 }
 
-fn jsonapi_object() -> Value {
+pub(super) fn jsonapi_object() -> Value {
     json!({ "version": "1.0", "meta": { "links": { "self": { "href": "http://jsonapi.org/format/1.0/" } } } })
 }
 

@@ -14,6 +14,7 @@
 
 mod auth;
 mod faults;
+pub mod files;
 mod html;
 mod issuers;
 mod jsonapi;
@@ -108,6 +109,9 @@ pub enum OptionsError {
     /// A fault rate outside 0..=1.
     #[error("--fail-rate must be between 0 and 1, not `{0}`")]
     FailRate(f64),
+    /// A `--file-field` value of the wrong shape.
+    #[error("invalid --file-field value `{0}`: expected ENTITY/BUNDLE/FIELD:EXT,EXT… such as `node/page/field_files:pdf,txt`")]
+    FileField(String),
 }
 
 /// How a sandbox behaves.
@@ -125,6 +129,8 @@ pub struct SandboxOptions {
     pub fault_seed: u64,
     /// Lifetime of issued tokens.
     pub token_ttl: Duration,
+    /// File fields uploads may go to, besides the standard `node/article/field_image`.
+    pub file_fields: Vec<files::FileField>,
 }
 
 impl Default for SandboxOptions {
@@ -141,6 +147,7 @@ impl Default for SandboxOptions {
             fail_rate: 0.0,
             fault_seed: 1,
             token_ttl: Duration::from_secs(3600),
+            file_fields: Vec::new(),
         }
     }
 }
@@ -157,6 +164,11 @@ impl SandboxOptions {
             fail_rate: args.fail_rate,
             fault_seed: args.fault_seed,
             token_ttl: Duration::from_secs(args.token_ttl),
+            file_fields: args
+                .file_fields
+                .iter()
+                .map(|spec| files::FileField::parse(spec))
+                .collect::<Result<_, _>>()?,
             ..SandboxOptions::default()
         };
         if !args.users.is_empty() {

@@ -86,6 +86,9 @@ impl Problem {
 
 /// Answers a request with `?_format=` outside `/jsonapi`.
 pub fn dispatch(shared: &Shared, req: &Req, actor: Actor) -> Response {
+    if let Some(response) = super::files::rest(shared, req, actor) {
+        return response;
+    }
     route(shared, req, actor).unwrap_or_else(Problem::respond)
 }
 
@@ -206,7 +209,7 @@ fn node_json(site: &Site, node: &Node, path_langcode: Option<Option<&str>>) -> V
     let alias = site.alias_of(node.nid);
     let langcode = path_langcode.map_or(json!("en"), |l| json!(l));
     let body = node.body.as_ref().map_or(json!([]), |b: &TextBody| {
-        json!([{ "value": b.value, "format": b.format, "processed": b.processed(), "summary": b.summary }])
+        json!([{ "value": b.value, "format": b.format, "processed": super::files::processed(site.files(), &b.processed()), "summary": b.summary }])
     });
     json!({
         "nid": [{ "value": node.nid }],

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::auth::{Actor, Author};
+use super::files::Files;
 use super::html::escape;
 use super::Role;
 
@@ -249,6 +250,9 @@ pub struct Site {
     next_pid: u64,
     nodes: BTreeMap<u64, Node>,
     aliases: BTreeMap<u64, Alias>,
+    /// Uploaded files (`sandbox::files`).
+    #[serde(default)]
+    files: Files,
     /// Bumped by every write, to know when to save.
     #[serde(skip)]
     generation: u64,
@@ -318,6 +322,7 @@ impl Site {
             next_pid: 1,
             nodes: BTreeMap::new(),
             aliases: BTreeMap::new(),
+            files: Files::default(),
             generation: 0,
             index: Index::default(),
         }
@@ -349,6 +354,17 @@ impl Site {
             .by_uuid
             .get(uuid)
             .and_then(|nid| self.nodes.get(nid))
+    }
+
+    /// The uploaded files.
+    pub fn files(&self) -> &Files {
+        &self.files
+    }
+
+    /// Stores an upload (see [`Files::upload`]); its fid.
+    pub fn upload_file(&mut self, name: &str, bytes: Vec<u8>, uid: u64, now: i64) -> u64 {
+        self.generation += 1;
+        self.files.upload(name, bytes, uid, now)
     }
 
     /// All aliases by pid.
@@ -415,6 +431,9 @@ impl Site {
         self.next_nid += 1;
         self.next_vid += 1;
         self.index.by_uuid.insert(node.uuid.clone(), nid);
+        if let Some(body) = &node.body {
+            self.files.record_usage(&body.value, now);
+        }
         self.nodes.insert(nid, node);
         if let Some(alias) = alias {
             self.add_alias(nid, alias);
@@ -467,6 +486,9 @@ impl Site {
                     node.revision_translation_affected = Some(true);
                 }
             }
+        }
+        if let Some(body) = &node.body {
+            self.files.record_usage(&body.value, now);
         }
         self.nodes.insert(nid, node);
         if let Some(path) = &changes.path {
