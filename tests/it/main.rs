@@ -2,6 +2,7 @@
 
 mod e2e;
 mod faults;
+mod files;
 mod harness;
 mod hostile;
 mod output;
