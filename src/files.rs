@@ -17,7 +17,7 @@
 //! What it does not do: decide which pages change (that is [`crate::plan`]), or render reports.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -641,7 +641,7 @@ pub async fn upload_all(
         .await
 }
 
-async fn upload_one(site: &Site, path: &PathBuf, upload: &Upload) -> Result<RemoteFile, String> {
+async fn upload_one(site: &Site, path: &Path, upload: &Upload) -> Result<RemoteFile, String> {
     let bytes = read_bytes(path, &upload.source).map_err(|e| e.to_string())?;
     let now = sha256_hex(&bytes);
     if now != upload.sha256 {
@@ -725,16 +725,18 @@ pub async fn recheck(site: &Site, dir: &Path, plan: &mut Plan) -> anyhow::Result
         return Ok(());
     };
     let mut done = Vec::new();
-    plan.uploads.retain(|upload| match choose(&upload.name, upload.size, &candidates) {
-        Some(file) => {
-            done.push(UploadResult {
-                upload: upload.clone(),
-                outcome: Ok(file),
-            });
-            false
-        }
-        None => true,
-    });
+    plan.uploads.retain(
+        |upload| match choose(&upload.name, upload.size, &candidates) {
+            Some(file) => {
+                done.push(UploadResult {
+                    upload: upload.clone(),
+                    outcome: Ok(file),
+                });
+                false
+            }
+            None => true,
+        },
+    );
     *plan = embed_plan(plan, &done);
     Ok(())
 }
@@ -802,7 +804,10 @@ mod tests {
         ] {
             assert_eq!(stored_name(rel, sha), name, "{rel}");
         }
-        assert_eq!(stored_name(&format!("{}.png", "a".repeat(300)), sha).len(), 64 + 13);
+        assert_eq!(
+            stored_name(&format!("{}.png", "a".repeat(300)), sha).len(),
+            64 + 13
+        );
     }
 
     #[test]
@@ -872,7 +877,12 @@ mod tests {
         permanent.fid = Some(5);
         let mut other_size = remote("a.png", "other");
         other_size.size = Some(9);
-        let candidates = [temporary.clone(), permanent, other_size, remote("A.png", "case")];
+        let candidates = [
+            temporary.clone(),
+            permanent,
+            other_size,
+            remote("A.png", "case"),
+        ];
         assert_eq!(choose("a.png", 73, &candidates).unwrap().uuid, "perm");
         assert_eq!(choose("a.png", 9, &candidates).unwrap().uuid, "other");
         assert_eq!(choose("a.png", 73, &[temporary]).unwrap().uuid, "temp");

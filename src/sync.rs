@@ -363,19 +363,20 @@ async fn connect(settings: &mut Settings, sync: &SyncArgs) -> anyhow::Result<Tar
 
 /// The file fields a throwaway sandbox offers: the configured ones, the images field taking
 /// image files and the documents field common document types.
-fn sandbox_file_fields(files: &crate::files::FileSettings) -> Vec<crate::sandbox::files::FileField> {
+fn sandbox_file_fields(
+    files: &crate::files::FileSettings,
+) -> Vec<crate::sandbox::files::FileField> {
     const DOCUMENTS: &[&str] = &[
         "txt", "pdf", "doc", "docx", "odt", "xls", "xlsx", "ods", "ppt", "pptx", "odp", "csv",
         "zip", "svg",
     ];
-    let field = |path: &crate::files::FieldPath, extensions: &[&str]| {
-        crate::sandbox::files::FileField {
+    let field =
+        |path: &crate::files::FieldPath, extensions: &[&str]| crate::sandbox::files::FileField {
             entity: path.entity.clone(),
             bundle: path.bundle.clone(),
             field: path.field.clone(),
             extensions: extensions.iter().map(|e| (*e).to_owned()).collect(),
-        }
-    };
+        };
     files
         .images
         .iter()

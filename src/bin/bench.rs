@@ -497,7 +497,9 @@ impl Bench {
     /// images, then one naive run that uploads every image again.
     fn images(&self) -> anyhow::Result<images::Images> {
         let (pages, count) = (self.args.image_pages, self.args.images.max(1));
-        note(&format!("generating {pages} pages embedding {count} images"));
+        note(&format!(
+            "generating {pages} pages embedding {count} images"
+        ));
         let (project, image_bytes) = images::generate(
             &self.work.path.join("images"),
             pages,
@@ -509,21 +511,38 @@ impl Bench {
             let before = sandbox.stats()?;
             let run = process::run(self.drupal_sync(&project, &sandbox.url, args))?;
             if run.code != 0 {
-                bail!("`drupal-sync {}` exited {}:\n{}", args.join(" "), run.code, run.stderr_tail());
+                bail!(
+                    "`drupal-sync {}` exited {}:\n{}",
+                    args.join(" "),
+                    run.code,
+                    run.stderr_tail()
+                );
             }
             Ok((run.elapsed, sandbox.stats()?.since(&before)))
         };
         let first_apply = timed(&["apply"])?;
-        note(&format!("images · first apply: {} ({} requests)", report::seconds(first_apply.0), first_apply.1.total));
+        note(&format!(
+            "images · first apply: {} ({} requests)",
+            report::seconds(first_apply.0),
+            first_apply.1.total
+        ));
         let plan = timed(&["plan", "--detailed-exitcode"])?;
-        note(&format!("images · no-change plan: {} ({} requests)", report::seconds(plan.0), plan.1.total));
+        note(&format!(
+            "images · no-change plan: {} ({} requests)",
+            report::seconds(plan.0),
+            plan.1.total
+        ));
         let files_before = self.runtime.block_on(images::count_files(&sandbox.url))?;
         let before = sandbox.stats()?;
         let start = Instant::now();
         self.runtime
             .block_on(images::naive_run(&sandbox.url, &project.content()))?;
         let naive = (start.elapsed(), sandbox.stats()?.since(&before));
-        note(&format!("images · naive run: {} ({} requests)", report::seconds(naive.0), naive.1.total));
+        note(&format!(
+            "images · naive run: {} ({} requests)",
+            report::seconds(naive.0),
+            naive.1.total
+        ));
         let files_after = self.runtime.block_on(images::count_files(&sandbox.url))?;
         Ok(images::Images {
             pages,

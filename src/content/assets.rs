@@ -328,9 +328,13 @@ mod tests {
         let linked = link(html, html, 0, "files/index.md", &files());
         let rels: Vec<&str> = linked.refs.iter().map(|r| r.1.as_str()).collect();
         assert_eq!(rels, ["img/diagram.png", "files/my manual.pdf"]);
-        assert!(linked
-            .html
-            .starts_with("<img src=\"drupal-sync-file:img/diagram.png\">"), "{}", linked.html);
+        assert!(
+            linked
+                .html
+                .starts_with("<img src=\"drupal-sync-file:img/diagram.png\">"),
+            "{}",
+            linked.html
+        );
         assert!(linked
             .html
             .contains("<a href=\"drupal-sync-file:files/my%20manual.pdf\">"));
@@ -339,7 +343,13 @@ mod tests {
         assert!(messages[0].contains("missing file `shot.png`"));
         assert!(messages[1].contains("outside the content directory"));
         // A bundle: `index.md` beside its image.
-        let linked = link("<img src=\"shot.png\">", "", 0, "docs/img/index.md", &files());
+        let linked = link(
+            "<img src=\"shot.png\">",
+            "",
+            0,
+            "docs/img/index.md",
+            &files(),
+        );
         assert_eq!(linked.refs[0].1, "docs/img/shot.png");
     }
 

@@ -44,8 +44,10 @@ pub fn tags(html: &str) -> Vec<Tag> {
     while let Some(at) = html[i..].find('<') {
         let start = i + at;
         let rest = &html[start..];
-        if rest.starts_with("<!--") {
-            i = rest[4..].find("-->").map_or(html.len(), |e| start + 4 + e + 3);
+        if let Some(comment) = rest.strip_prefix("<!--") {
+            i = comment
+                .find("-->")
+                .map_or(html.len(), |e| start + 4 + e + 3);
             continue;
         }
         if rest.starts_with("</") || rest.starts_with("<!") || rest.starts_with("<?") {
@@ -229,10 +231,21 @@ mod tests {
 
     #[test]
     fn broken_html_finds_what_it_can() {
-        for html in ["<", "<img", "<img src=\"x", "a < b", "<img =x src>", "<!--", "</"] {
+        for html in [
+            "<",
+            "<img",
+            "<img src=\"x",
+            "a < b",
+            "<img =x src>",
+            "<!--",
+            "</",
+        ] {
             let _ = tags(html);
         }
-        assert_eq!(tags("<img src=\"x")[0].attribute("src").as_deref(), Some("x"));
+        assert_eq!(
+            tags("<img src=\"x")[0].attribute("src").as_deref(),
+            Some("x")
+        );
     }
 
     #[test]

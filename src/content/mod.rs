@@ -203,15 +203,18 @@ fn link_files(content: &mut Content, walked: &walk::Walk) {
         };
         let linked = assets::link(&page.body, &file.text, start, &file.rel, &walked.others);
         page.body = linked.html;
-        content
-            .files
-            .extend(linked.refs.into_iter().map(|(pos, rel, size)| assets::FileRef {
-                path: file.display.clone(),
-                line: pos.line,
-                col: pos.col,
-                rel,
-                size,
-            }));
+        content.files.extend(
+            linked
+                .refs
+                .into_iter()
+                .map(|(pos, rel, size)| assets::FileRef {
+                    path: file.display.clone(),
+                    line: pos.line,
+                    col: pos.col,
+                    rel,
+                    size,
+                }),
+        );
         content.diagnostics.extend(
             linked
                 .problems

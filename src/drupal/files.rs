@@ -18,7 +18,10 @@ const FIELDS: &str = "filename,uri,filesize,status,drupal_internal__fid";
 
 /// The files named `names` (one request for up to 50, plus `next` pages when the site holds
 /// several files of one name); `None` when the site has no JSON:API file collection (404).
-pub async fn find(client: &Client, names: &[String]) -> Result<Option<Vec<RemoteFile>>, DrupalError> {
+pub async fn find(
+    client: &Client,
+    names: &[String],
+) -> Result<Option<Vec<RemoteFile>>, DrupalError> {
     let mut path = String::from(
         "/jsonapi/file/file?filter[n][condition][path]=filename&filter[n][condition][operator]=IN",
     );
@@ -65,7 +68,10 @@ fn upload_body(name: &str, bytes: &[u8]) -> (Body, [(&'static str, String); 1]) 
             content_type: "application/octet-stream",
             bytes: bytes.to_vec(),
         },
-        [("Content-Disposition", format!("file; filename=\"{quoted}\""))],
+        [(
+            "Content-Disposition",
+            format!("file; filename=\"{quoted}\""),
+        )],
     )
 }
 
@@ -79,7 +85,14 @@ pub async fn upload_jsonapi(
     let path = format!("/jsonapi/{}/{}/{}", field.entity, field.bundle, field.field);
     let (body, headers) = upload_body(name, bytes);
     let response = client
-        .send_with(Method::POST, &path, JSONAPI, Some(&body), Repeat::Unsafe, &headers)
+        .send_with(
+            Method::POST,
+            &path,
+            JSONAPI,
+            Some(&body),
+            Repeat::Unsafe,
+            &headers,
+        )
         .await?;
     if !response.ok() {
         return Err(response.error(&Method::POST, &path));
@@ -101,7 +114,14 @@ pub async fn upload_rest(
     );
     let (body, headers) = upload_body(name, bytes);
     let response = client
-        .send_with(Method::POST, &path, JSON, Some(&body), Repeat::Unsafe, &headers)
+        .send_with(
+            Method::POST,
+            &path,
+            JSON,
+            Some(&body),
+            Repeat::Unsafe,
+            &headers,
+        )
         .await?;
     if !response.ok() {
         return Err(response.error(&Method::POST, &path));

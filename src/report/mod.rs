@@ -67,7 +67,10 @@ fn uploaded_count(report: &ApplyReport) -> String {
     match (done, failed) {
         (0, 0) => String::new(),
         (done, 0) => format!("{done} uploaded, "),
-        (done, failed) => format!("{done} uploaded, {failed} upload{} failed, ", if failed == 1 { "" } else { "s" }),
+        (done, failed) => format!(
+            "{done} uploaded, {failed} upload{} failed, ",
+            if failed == 1 { "" } else { "s" }
+        ),
     }
 }
 

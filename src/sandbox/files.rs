@@ -57,7 +57,9 @@ impl FileField {
             entity: "node".into(),
             bundle: "article".into(),
             field: "field_image".into(),
-            extensions: ["png", "gif", "jpg", "jpeg", "webp"].map(str::to_owned).to_vec(),
+            extensions: ["png", "gif", "jpg", "jpeg", "webp"]
+                .map(str::to_owned)
+                .to_vec(),
         }
     }
 
@@ -167,7 +169,9 @@ impl Files {
                 .find(|c| !taken(c))
                 .unwrap_or_default();
         }
-        self.next_fid = self.next_fid.max(self.files.keys().max().map_or(1, |f| f + 1));
+        self.next_fid = self
+            .next_fid
+            .max(self.files.keys().max().map_or(1, |f| f + 1));
         let fid = self.next_fid;
         self.next_fid += 1;
         self.files.insert(
@@ -412,7 +416,7 @@ fn jsonapi_upload(shared: &Shared, req: &Req, actor: Actor, field: &FileField) -
 fn collection(shared: &Shared, req: &Req) -> Response {
     let listing = match jsonapi::parse_listing_for(req, FILE_TYPE, &FILE_PATHS) {
         Ok(listing) => listing,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let site = lock(&shared.site);
     let mut files: Vec<&File> = site
@@ -429,7 +433,9 @@ fn collection(shared: &Shared, req: &Req) -> Response {
     files.sort_by_key(|f| (f.status, f.fid));
     jsonapi::sort(&mut files, &listing, file_scalar);
     let fields = listing.fields.as_deref();
-    jsonapi::page(req, &listing, &files, |f| file_resource(&req.base, f, fields))
+    jsonapi::page(req, &listing, &files, |f| {
+        file_resource(&req.base, f, fields)
+    })
 }
 
 fn individual(shared: &Shared, req: &Req, id: &str) -> Response {
@@ -514,7 +520,11 @@ fn document(status: StatusCode, body: Value) -> Response {
 pub fn rest(shared: &Shared, req: &Req, actor: Actor) -> Option<Response> {
     let rest = req.path.strip_prefix("/file/upload/")?;
     let message = |status: StatusCode, text: &str| {
-        respond(status, "application/json", json!({ "message": text }).to_string())
+        respond(
+            status,
+            "application/json",
+            json!({ "message": text }).to_string(),
+        )
     };
     if req.method != Method::POST {
         let text = format!(
@@ -525,7 +535,10 @@ pub fn rest(shared: &Shared, req: &Req, actor: Actor) -> Option<Response> {
     }
     let parts: Vec<&str> = rest.split('/').collect();
     let [entity, bundle, field] = parts.as_slice() else {
-        let text = format!("No route found for \"{} {}{}\"", req.method, req.base, req.path);
+        let text = format!(
+            "No route found for \"{} {}{}\"",
+            req.method, req.base, req.path
+        );
         return Some(message(StatusCode::NOT_FOUND, &text));
     };
     let Some(target) = shared
@@ -543,7 +556,9 @@ pub fn rest(shared: &Shared, req: &Req, actor: Actor) -> Option<Response> {
             let site = lock(&shared.site);
             let fields = site.files().iter().find(|f| f.fid == fid).map(rest_fields);
             match fields {
-                Some(fields) => respond(StatusCode::CREATED, "application/json", fields.to_string()),
+                Some(fields) => {
+                    respond(StatusCode::CREATED, "application/json", fields.to_string())
+                }
                 None => message(StatusCode::INTERNAL_SERVER_ERROR, "The file is gone."),
             }
         }
@@ -577,7 +592,11 @@ pub fn serve(shared: &Shared, req: &Req) -> Option<Response> {
     let site = lock(&shared.site);
     Some(match site.files().by_url(&req.path) {
         Some(file) if matches!(req.method, Method::GET | Method::HEAD) => {
-            let mut response = respond(StatusCode::OK, "application/octet-stream", file.bytes.clone());
+            let mut response = respond(
+                StatusCode::OK,
+                "application/octet-stream",
+                file.bytes.clone(),
+            );
             if let Ok(value) = header::HeaderValue::from_str(&file.mime) {
                 response.headers_mut().insert(header::CONTENT_TYPE, value);
             }
@@ -609,13 +628,31 @@ mod tests {
         assert_eq!(first.url(), "/sites/default/files/2026-11/diagram.png");
         assert!(!first.status);
 
-        files.record_usage(&format!("<p><img src=\"x\" data-entity-uuid=\"{}\"></p>", first.uuid), now);
-        assert!(!files.by_uuid(&first.uuid).unwrap().status, "no data-entity-type");
-        files.record_usage(&format!("<a href=\"x\" data-entity-type=\"file\" data-entity-uuid=\"{}\">m</a>", first.uuid), now + 5);
+        files.record_usage(
+            &format!("<p><img src=\"x\" data-entity-uuid=\"{}\"></p>", first.uuid),
+            now,
+        );
+        assert!(
+            !files.by_uuid(&first.uuid).unwrap().status,
+            "no data-entity-type"
+        );
+        files.record_usage(
+            &format!(
+                "<a href=\"x\" data-entity-type=\"file\" data-entity-uuid=\"{}\">m</a>",
+                first.uuid
+            ),
+            now + 5,
+        );
         let used = files.by_uuid(&first.uuid).unwrap();
         assert!(used.status);
         assert_eq!(used.changed, now + 5);
-        assert_eq!(files.by_url("/sites/default/files/2026-11/diagram_0.png").unwrap().fid, 2);
+        assert_eq!(
+            files
+                .by_url("/sites/default/files/2026-11/diagram_0.png")
+                .unwrap()
+                .fid,
+            2
+        );
     }
 
     #[test]
@@ -638,8 +675,14 @@ mod tests {
         for bad in ["node/page/field_files", "node/page:pdf", "node/page/f:"] {
             assert!(FileField::parse(bad).is_err(), "{bad}");
         }
-        assert_eq!(disposition_filename("file; filename=\"a b.png\"").as_deref(), Some("a b.png"));
-        assert_eq!(disposition_filename("file; filename=../../x.png").as_deref(), Some("x.png"));
+        assert_eq!(
+            disposition_filename("file; filename=\"a b.png\"").as_deref(),
+            Some("a b.png")
+        );
+        assert_eq!(
+            disposition_filename("file; filename=../../x.png").as_deref(),
+            Some("x.png")
+        );
         assert_eq!(disposition_filename("file"), None);
     }
 }

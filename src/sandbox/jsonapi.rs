@@ -424,8 +424,8 @@ pub(super) fn parse_listing_for(
     req: &Req,
     resource_type: &str,
     known: &[&str],
-) -> Result<Listing, Response> {
-    parse_listing(req, resource_type, known).map_err(|problem| problem.respond(req))
+) -> Result<Listing, Box<Response>> {
+    parse_listing(req, resource_type, known).map_err(|problem| Box::new(problem.respond(req)))
 }
 
 /// An error document raised as an HTTP exception, with Drupal's links.
@@ -473,7 +473,12 @@ pub(super) fn sort<T>(items: &mut [&T], listing: &Listing, scalar: impl Fn(&T, &
 }
 
 /// The page `listing` asks for, with Drupal's `self`, `next`, `first` and `prev` links.
-pub(super) fn page<T>(req: &Req, listing: &Listing, items: &[&T], render: impl Fn(&T) -> Value) -> Response {
+pub(super) fn page<T>(
+    req: &Req,
+    listing: &Listing,
+    items: &[&T],
+    render: impl Fn(&T) -> Value,
+) -> Response {
     let data: Vec<Value> = items
         .iter()
         .skip(listing.offset)

@@ -76,7 +76,15 @@ fn bytes(url: &str) -> Vec<u8> {
         .enable_all()
         .build()
         .unwrap()
-        .block_on(async { reqwest::get(url).await.unwrap().bytes().await.unwrap().to_vec() })
+        .block_on(async {
+            reqwest::get(url)
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap()
+                .to_vec()
+        })
 }
 
 #[test]
@@ -99,8 +107,16 @@ fn images_and_files_upload_once_and_stay() {
     let before = sandbox.stats();
     project.run(&["apply"]).code(0);
     let apply = sandbox.stats().since(&before);
-    assert_eq!(apply.route("POST /jsonapi/node/article/field_image"), 1, "{apply:?}");
-    assert_eq!(apply.route("POST /jsonapi/node/page/field_files"), 1, "{apply:?}");
+    assert_eq!(
+        apply.route("POST /jsonapi/node/article/field_image"),
+        1,
+        "{apply:?}"
+    );
+    assert_eq!(
+        apply.route("POST /jsonapi/node/page/field_files"),
+        1,
+        "{apply:?}"
+    );
     assert_eq!(apply.route("POST /jsonapi/node/page"), 3, "{apply:?}");
 
     // Both links carry the file's uuid and url; the sandbox holds exactly 2 files, permanent.
@@ -118,20 +134,30 @@ fn images_and_files_upload_once_and_stay() {
         };
         for title in users {
             let body = body_of(&sandbox, title);
-            let embedded = format!("=\"{url}\" data-entity-type=\"file\" data-entity-uuid=\"{uuid}\"");
+            let embedded =
+                format!("=\"{url}\" data-entity-type=\"file\" data-entity-uuid=\"{uuid}\"");
             assert!(body.contains(&embedded), "{title}: {body}");
         }
     }
     let png = files
         .iter()
-        .find(|f| f["attributes"]["filename"].as_str().unwrap().ends_with(".png"))
+        .find(|f| {
+            f["attributes"]["filename"]
+                .as_str()
+                .unwrap()
+                .ends_with(".png")
+        })
         .unwrap();
     let name = png["attributes"]["filename"].as_str().unwrap();
     assert!(
         name.starts_with("diagram.") && name.len() == "diagram.12345678.png".len(),
         "{name}"
     );
-    let url = format!("{}{}", sandbox.url, png["attributes"]["uri"]["url"].as_str().unwrap());
+    let url = format!(
+        "{}{}",
+        sandbox.url,
+        png["attributes"]["uri"]["url"].as_str().unwrap()
+    );
     assert_eq!(bytes(&url), diagram(), "the uploaded bytes are served back");
 
     // Second run: nothing to upload, nothing to write; one lookup request for both names.
@@ -142,7 +168,11 @@ fn images_and_files_upload_once_and_stay() {
     project.run(&["apply"]).code(0);
     let idle = sandbox.stats().since(&before);
     assert_eq!(idle.writes(), 0, "{idle:?}");
-    assert_eq!(idle.route("GET /jsonapi/file/file"), 2, "one per command: {idle:?}");
+    assert_eq!(
+        idle.route("GET /jsonapi/file/file"),
+        2,
+        "one per command: {idle:?}"
+    );
 
     // A changed image is one upload and an update of exactly the pages that embed it.
     let mut edited = diagram();
@@ -161,8 +191,16 @@ fn images_and_files_upload_once_and_stay() {
     let before = sandbox.stats();
     project.run(&["apply"]).code(0);
     let changed = sandbox.stats().since(&before);
-    assert_eq!(changed.route("POST /jsonapi/node/article/field_image"), 1, "{changed:?}");
-    assert_eq!(changed.route("PATCH /jsonapi/node/page/{id}"), 2, "{changed:?}");
+    assert_eq!(
+        changed.route("POST /jsonapi/node/article/field_image"),
+        1,
+        "{changed:?}"
+    );
+    assert_eq!(
+        changed.route("PATCH /jsonapi/node/page/{id}"),
+        2,
+        "{changed:?}"
+    );
     assert_eq!(changed.writes(), 3, "{changed:?}");
     project.run(&["plan", "--detailed-exitcode"]).code(0);
     let files = site_files(&sandbox);
@@ -177,9 +215,15 @@ fn core_rest_uploads_and_finds_files_through_the_file_collection() {
     let run = project.run(&["apply", "--format", "json"]);
     run.code(0);
     let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    crate::output::validate_against("apply-v1.schema.json", &report).unwrap();
     assert_eq!(report["summary"]["upload"], 2);
     let uploads = report["uploads"].as_array().unwrap();
-    assert!(uploads.iter().all(|u| u["result"] == "ok" && u["uuid"].is_string()), "{uploads:#?}");
+    assert!(
+        uploads
+            .iter()
+            .all(|u| u["result"] == "ok" && u["uuid"].is_string()),
+        "{uploads:#?}"
+    );
     let stats = sandbox.stats();
     assert_eq!(stats.route("POST /file/upload/node/article/field_image"), 1);
     assert_eq!(stats.route("POST /file/upload/node/page/field_files"), 1);
@@ -200,6 +244,7 @@ fn plans_in_json_and_saved_plans_carry_uploads() {
     let run = project.run(&["plan", "--format", "json", "--out", "plan.json"]);
     run.code(0);
     let plan: Value = serde_json::from_str(&run.stdout).unwrap();
+    crate::output::validate_against("plan-v1.schema.json", &plan).unwrap();
     assert_eq!(plan["summary"]["upload"], 2);
     let png = plan["uploads"]
         .as_array()
@@ -209,19 +254,30 @@ fn plans_in_json_and_saved_plans_carry_uploads() {
         .unwrap();
     assert_eq!(png["size"], 73);
     assert_eq!(png["field"], "node/article/field_image");
-    assert_eq!(png["pages"], serde_json::json!(["content/gallery/index.md", "content/guide.md"]));
+    assert_eq!(
+        png["pages"],
+        serde_json::json!(["content/gallery/index.md", "content/guide.md"])
+    );
 
     // The file changes after the plan: the saved plan is stale.
     write(&project, "img/diagram.png", b"other bytes");
     let run = project.run(&["apply", "plan.json"]);
     run.code(1);
-    assert!(run.stderr.contains("changed since the plan was made"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("changed since the plan was made"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(sandbox.stats().writes(), 0);
 
     write(&project, "img/diagram.png", &diagram());
     let run = project.run(&["apply", "plan.json"]);
     run.code(0);
-    assert!(run.stdout.contains("uploaded  content/img/diagram.png"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("uploaded  content/img/diagram.png"),
+        "{}",
+        run.stdout
+    );
     assert_eq!(site_files(&sandbox).len(), 2);
     project.run(&["plan", "--detailed-exitcode"]).code(0);
 }
@@ -234,8 +290,14 @@ fn missing_unplaceable_and_oversized_files_are_validation_errors() {
     let big = std::fs::File::create(project.path().join("content/huge.png")).unwrap();
     big.set_len(40 * 1024 * 1024).unwrap();
     project
-        .page("a.md", "---\ntitle: A\n---\nIntro.\n\n![gone](img/missing.png)\n")
-        .page("b.md", "---\ntitle: B\n---\nSee [the manual](files/manual.pdf).\n")
+        .page(
+            "a.md",
+            "---\ntitle: A\n---\nIntro.\n\n![gone](img/missing.png)\n",
+        )
+        .page(
+            "b.md",
+            "---\ntitle: B\n---\nSee [the manual](files/manual.pdf).\n",
+        )
         .page("c.md", "---\ntitle: C\n---\n\n  ![big](huge.png)\n");
     for command in [&["validate"][..], &["apply"]] {
         let run = project.run(command);
@@ -261,14 +323,30 @@ fn a_field_the_site_lacks_fails_naming_the_page_and_the_file() {
     ));
     write(&project, "img/diagram.png", &diagram());
     project
-        .page("guide.md", "---\ntitle: Guide\n---\n![D](img/diagram.png)\n")
+        .page(
+            "guide.md",
+            "---\ntitle: Guide\n---\n![D](img/diagram.png)\n",
+        )
         .page("plain.md", "---\ntitle: Plain\n---\nNo images.\n");
     let run = project.run(&["apply"]);
     run.code(1);
-    assert!(run.stdout.contains("failed    content/img/diagram.png: POST /jsonapi/node/page/field_image: HTTP 405"), "{}", run.stdout);
-    assert!(run.stdout.contains("has no file field `field_image` — set [files].images"), "{}", run.stdout);
     assert!(
-        run.stdout.contains("content/guide.md: not written: the file `img/diagram.png` it embeds was not uploaded"),
+        run.stdout.contains(
+            "failed    content/img/diagram.png: POST /jsonapi/node/page/field_image: HTTP 405"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("has no file field `field_image` — set [files].images"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "content/guide.md: not written: the file `img/diagram.png` it embeds was not uploaded"
+        ),
         "{}",
         run.stdout
     );

@@ -217,7 +217,8 @@ impl Transcript {
             request_line.next()?.to_owned(),
         );
         let headers = header_lines(lines);
-        let mut body = binary_body(body).unwrap_or_else(|| body.trim_end_matches('\n').as_bytes().to_vec());
+        let mut body =
+            binary_body(body).unwrap_or_else(|| body.trim_end_matches('\n').as_bytes().to_vec());
         if let Some(length) = header(&headers, "content-length").and_then(|l| l.parse().ok()) {
             body.truncate(length);
         }
@@ -358,8 +359,14 @@ impl Replayer {
         let bytes = std::fs::read(format!("{FIXTURES}/files/diagram.png")).unwrap();
         let response = self
             .client
-            .post(format!("{}/jsonapi/node/article/field_image", self.sandbox.url))
-            .header("Authorization", format!("Basic {}", STANDARD.encode("admin:admin123")))
+            .post(format!(
+                "{}/jsonapi/node/article/field_image",
+                self.sandbox.url
+            ))
+            .header(
+                "Authorization",
+                format!("Basic {}", STANDARD.encode("admin:admin123")),
+            )
             .header("Content-Type", "application/octet-stream")
             .header("Content-Disposition", format!("file; filename=\"{name}\""))
             .body(bytes)
@@ -552,7 +559,9 @@ impl Replayer {
     fn map_all(&self, value: Value) -> Value {
         match value {
             Value::String(text) => Value::String(self.map_strings(&text)),
-            Value::Array(items) => Value::Array(items.into_iter().map(|v| self.map_all(v)).collect()),
+            Value::Array(items) => {
+                Value::Array(items.into_iter().map(|v| self.map_all(v)).collect())
+            }
             Value::Object(map) => {
                 Value::Object(map.into_iter().map(|(k, v)| (k, self.map_all(v))).collect())
             }

@@ -47,7 +47,12 @@ fn image(i: usize, size: usize) -> Vec<u8> {
 }
 
 /// Write the project: `content/img/figure-NNN.png` and `content/pages/page-NNNN.md`.
-pub fn generate(dir: &Path, pages: usize, images: usize, parallelism: usize) -> anyhow::Result<(Project, u64)> {
+pub fn generate(
+    dir: &Path,
+    pages: usize,
+    images: usize,
+    parallelism: usize,
+) -> anyhow::Result<(Project, u64)> {
     let content = dir.join("content");
     for folder in ["img", "pages"] {
         std::fs::create_dir_all(content.join(folder))
@@ -149,7 +154,8 @@ pub fn render(images: &Images, latency_ms: u64) -> String {
     out.push_str("| run | time | requests | uploads | file lookups | page writes |\n|---|---:|---:|---:|---:|---:|\n");
     let row = |out: &mut String, name: &str, (elapsed, stats): &(Duration, Stats)| {
         let uploads = stats.route("POST /jsonapi/node/article/field_image");
-        let writes = stats.route("POST /jsonapi/node/page") + stats.route("PATCH /jsonapi/node/page/{id}");
+        let writes =
+            stats.route("POST /jsonapi/node/page") + stats.route("PATCH /jsonapi/node/page/{id}");
         let _ = writeln!(
             out,
             "| {name} | {} | {} | {uploads} | {} | {writes} |",
@@ -161,7 +167,10 @@ pub fn render(images: &Images, latency_ms: u64) -> String {
     row(&mut out, "drupal-sync: first apply", &images.first_apply);
     row(&mut out, "drupal-sync: no-change plan", &images.plan);
     row(&mut out, "naive: upload every image again", &images.naive);
-    let plan_uploads = images.plan.1.route("POST /jsonapi/node/article/field_image");
+    let plan_uploads = images
+        .plan
+        .1
+        .route("POST /jsonapi/node/article/field_image");
     let plan_lookups = images.plan.1.route("GET /jsonapi/file/file");
     let _ = writeln!(
         out,
