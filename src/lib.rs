@@ -10,6 +10,9 @@
 //! Plan ─► apply::apply ─► ApplyReport ─► report::{human, json}
 //! ```
 //!
+//! Local images and files the pages embed go through `files` on the way: looked up on the
+//! site (and embedded) before planning, uploaded before the pages that embed them are applied.
+//!
 //! `sandbox` is a Drupal-compatible server (JSON:API, core REST, token issuers) used by the
 //! tests and by `--sandbox`, so the whole loop runs without a Drupal site.
 

@@ -196,6 +196,14 @@ pub async fn apply(cli: &Cli, args: &ApplyArgs, output: &Output) -> anyhow::Resu
         ));
     }
     if output.github {
+        for upload in &report.uploads {
+            if let Err(reason) = &upload.outcome {
+                eprintln!(
+                    "{}",
+                    report::github::annotation("error", &upload.upload.source, 1, reason)
+                );
+            }
+        }
         for failure in report.failures() {
             if let (Some(source), apply::Outcome::Failed(reason)) =
                 (&failure.change.source, &failure.outcome)
@@ -214,6 +222,15 @@ pub async fn apply(cli: &Cli, args: &ApplyArgs, output: &Output) -> anyhow::Resu
         target.site.token_requests()
     );
     let failed = report.failures().count();
+    let failed_uploads = report.uploads.iter().filter(|u| u.outcome.is_err()).count();
+    if failed_uploads > 0 {
+        output.error(&format!(
+            "{failed_uploads} of {} upload{} failed; the pages that embed {} were not written",
+            report.uploads.len(),
+            if report.uploads.len() == 1 { "" } else { "s" },
+            if failed_uploads == 1 { "it" } else { "them" },
+        ));
+    }
     if failed > 0 {
         output.error(&format!(
             "{failed} of {} change{} failed; the others were applied (each failure is listed above with its file)",

@@ -24,9 +24,9 @@ use super::text::{LineIndex, Pos};
 use super::{Diagnostic, Problem, Severity};
 use crate::files::{self, FileSettings};
 
-/// Links to these are pages of a web site, not files to upload.
+/// Links to these are pages (of a web site, or page files of the content dir), not files to upload.
 const WEB_EXTENSIONS: &[&str] = &[
-    "html", "htm", "xhtml", "php", "asp", "aspx", "jsp", "cgi", "md", "markdown",
+    "html", "htm", "xhtml", "php", "asp", "aspx", "jsp", "cgi", "md", "markdown", "yaml", "yml",
 ];
 
 /// A page's reference to a local file, where it was written.

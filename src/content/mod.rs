@@ -4,8 +4,9 @@
 //! The pipeline, one module per step: `walk` reads the files (the only filesystem access),
 //! `text` decodes them, `front_matter` and `yaml_pages` find each page's keys (parsed
 //! by `value`), `fields` types them, `identity` derives keys and checks aliases,
-//! `markdown` renders bodies and rewrites links, and `validate` checks pages against each
-//! other. Everything after the walk is pure. Comparing pages with the site is not done here.
+//! `markdown` renders bodies and rewrites links, `assets` replaces references to local files
+//! (images, downloads) by tokens that `crate::files` embeds or uploads, and `validate` checks
+//! pages against each other. Everything after the walk is pure. Comparing pages with the site is not done here.
 //!
 //! Decisions where the contract is silent:
 //! - A title comes from `title`, else from a level-1 heading that is the body's first block
