@@ -506,8 +506,6 @@ pub struct Resolution {
     pub missing: Vec<LocalFile>,
     /// Files found on the site, by path under the content dir.
     pub found: HashMap<String, RemoteFile>,
-    /// Lookup requests made.
-    pub requests: usize,
     /// Said to the user when the site has no file lookup.
     pub note: Option<String>,
 }
@@ -530,7 +528,6 @@ pub async fn resolve(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    resolution.requests = names.len().div_ceil(LOOKUP_BATCH);
     let candidates: Vec<RemoteFile> = match site.find_files(&names).await? {
         Some(files) => files,
         None => {

@@ -65,7 +65,15 @@ pub(super) fn link(
     let start_pos = index.position(search_from);
     let mut cursor = search_from;
     let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
-    for tag in html::tags(html) {
+    if !html.contains("<img")
+        && !html.contains("<a")
+        && !html.contains("<IMG")
+        && !html.contains("<A")
+    {
+        linked.html = html.to_owned();
+        return linked;
+    }
+    for tag in html::tags_named(html, &["img", "a"]) {
         let wanted = match tag.name.as_str() {
             "img" => "src",
             "a" => "href",

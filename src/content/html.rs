@@ -38,6 +38,16 @@ impl Tag {
 
 /// Every start tag of `html`, in order.
 pub fn tags(html: &str) -> Vec<Tag> {
+    scan(html, None)
+}
+
+/// The start tags of `html` named one of `names` (lowercase), in order; other tags are
+/// skipped without reading their attributes, which keeps scanning large bodies cheap.
+pub fn tags_named(html: &str, names: &[&str]) -> Vec<Tag> {
+    scan(html, Some(names))
+}
+
+fn scan(html: &str, names: Option<&[&str]>) -> Vec<Tag> {
     let bytes = html.as_bytes();
     let mut found = Vec::new();
     let mut i = 0;
@@ -61,6 +71,19 @@ pub fn tags(html: &str) -> Vec<Tag> {
             i = start + 1;
             continue;
         }
+        if let Some(names) = names {
+            let name_end = html[start + 1..]
+                .find(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+                .map_or(html.len(), |e| start + 1 + e);
+            let name = &html[start + 1..name_end];
+            let raw_text = ["script", "style"]
+                .iter()
+                .any(|r| name.eq_ignore_ascii_case(r));
+            if !raw_text && !names.iter().any(|n| name.eq_ignore_ascii_case(n)) {
+                i = skip_tag(bytes, name_end);
+                continue;
+            }
+        }
         let (tag, end) = start_tag(html, start);
         i = end;
         let raw_text = matches!(tag.name.as_str(), "script" | "style");
@@ -75,6 +98,21 @@ pub fn tags(html: &str) -> Vec<Tag> {
         }
     }
     found
+}
+
+/// The offset after the `>` that ends the tag whose attributes start at `from`.
+fn skip_tag(bytes: &[u8], from: usize) -> usize {
+    let mut quote = None;
+    for (k, &b) in bytes[from..].iter().enumerate() {
+        match quote {
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if b == b'"' || b == b'\'' => quote = Some(b),
+            None if b == b'>' => return from + k + 1,
+            None => {}
+        }
+    }
+    bytes.len()
 }
 
 /// Parse the start tag at `start` (`<` then a letter); returns it and the offset after it.
@@ -227,6 +265,25 @@ mod tests {
         let img = &tags(html)[1];
         assert_eq!(&html[img.span.clone()], "<img src=\"a.png\" alt='x > y' />");
         assert_eq!(&html[img.attributes[0].span.clone()], "src=\"a.png\"");
+    }
+
+    #[test]
+    fn named_tags_skip_the_others() {
+        let html = "<p title='a > b'><IMG SRC=x.png><table><tr><td><a href=\"y.pdf\">y</a><script><a href=no></script>";
+        let found: Vec<String> = tags_named(html, &["img", "a"])
+            .into_iter()
+            .map(|t| {
+                format!(
+                    "{} {:?}",
+                    t.name,
+                    t.attribute("src").or(t.attribute("href"))
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            ["img Some(\"x.png\")", "a Some(\"y.pdf\")", "script None"]
+        );
     }
 
     #[test]

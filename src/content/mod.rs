@@ -189,9 +189,10 @@ fn link_files(content: &mut Content, walked: &walk::Walk) {
         .iter()
         .map(|f| (f.display.as_str(), f))
         .collect();
-    for page in &mut content.pages {
+    let pages = std::mem::take(&mut content.pages);
+    let linked = parallel_map(pages, |mut page| {
         let Some(file) = by_path.get(page.source.path.as_str()) else {
-            continue;
+            return (page, Vec::new(), Vec::new());
         };
         let start = match file.kind {
             Kind::Markdown => front_matter::split(&file.text).map_or(0, |s| s.body_offset),
@@ -204,24 +205,28 @@ fn link_files(content: &mut Content, walked: &walk::Walk) {
         };
         let linked = assets::link(&page.body, &file.text, start, &file.rel, &walked.others);
         page.body = linked.html;
-        content.files.extend(
-            linked
-                .refs
-                .into_iter()
-                .map(|(pos, rel, size)| assets::FileRef {
-                    path: file.display.clone(),
-                    line: pos.line,
-                    col: pos.col,
-                    rel,
-                    size,
-                }),
-        );
-        content.diagnostics.extend(
-            linked
-                .problems
-                .into_iter()
-                .map(|p| Diagnostic::new(file.display.clone(), p)),
-        );
+        let refs: Vec<assets::FileRef> = linked
+            .refs
+            .into_iter()
+            .map(|(pos, rel, size)| assets::FileRef {
+                path: file.display.clone(),
+                line: pos.line,
+                col: pos.col,
+                rel,
+                size,
+            })
+            .collect();
+        let problems: Vec<Diagnostic> = linked
+            .problems
+            .into_iter()
+            .map(|p| Diagnostic::new(file.display.clone(), p))
+            .collect();
+        (page, refs, problems)
+    });
+    for (page, refs, problems) in linked {
+        content.pages.push(page);
+        content.files.extend(refs);
+        content.diagnostics.extend(problems);
     }
 }
 

@@ -93,18 +93,13 @@ pub fn plan(plan: &Plan, style: &Style) -> String {
     out
 }
 
-/// One line per file to upload: `+ upload  content/img/diagram.png  12.3 KB  (node/article/field_image)`.
+/// One line per file to upload: `+ upload  content/img/diagram.png  12.3 KB  (node/article/field_image)`
+/// (not padded into columns, so the line reads the same whatever else the plan uploads).
 fn uploads(out: &mut String, plan: &Plan, style: &Style) {
-    let width = plan
-        .uploads
-        .iter()
-        .map(|u| u.source.chars().count())
-        .max()
-        .unwrap_or(0);
     for upload in &plan.uploads {
         let _ = writeln!(
             out,
-            "  {}  {:width$}  {:>8}  {}",
+            "  {}  {}  {}  {}",
             style.paint(GREEN, "+ upload"),
             upload.source,
             crate::files::human_size(upload.size),
@@ -365,6 +360,31 @@ mod tests {
             &fixtures::apply_interrupted(),
             &Style::default()
         ));
+    }
+
+    #[test]
+    fn uploads_come_first_and_are_counted() {
+        let text = render(&fixtures::with_upload());
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0],
+            "  + upload  content/img/diagram.png  12.3 KB  (node/article/field_image)"
+        );
+        assert!(lines[1].starts_with("  + create  /guide"), "{text}");
+        assert!(
+            text.ends_with(
+                "Plan: 1 to upload, 1 to create, 0 to update, 0 to delete, 1 unchanged.\n"
+            ),
+            "{text}"
+        );
+        let applied = super::apply(&fixtures::apply_with_upload(), &Style::default());
+        assert!(applied.starts_with(
+            "  uploaded  content/img/diagram.png  (/sites/default/files/2026-11/diagram.3f2a9c1e.png)\n"
+        ), "{applied}");
+        assert!(
+            applied.ends_with("Apply complete: 1 uploaded, 1 created, 0 updated, 0 deleted.\n"),
+            "{applied}"
+        );
     }
 
     #[test]

@@ -290,6 +290,7 @@ mod tests {
             ("delete", fixtures::delete()),
             ("drift_skipped", fixtures::drift_skipped()),
             ("no_changes", fixtures::no_changes()),
+            ("with_upload", fixtures::with_upload()),
         ] {
             let document = super::plan(&plan, SITE, "jsonapi");
             if let Err(e) = schema.check(&document) {
@@ -360,6 +361,11 @@ mod tests {
                 "nothing to do",
                 fixtures::no_changes(),
                 ApplyReport::default(),
+            ),
+            (
+                "with an upload",
+                fixtures::with_upload(),
+                fixtures::apply_with_upload(),
             ),
         ] {
             let document = super::apply(&plan, &report, SITE, "jsonapi");

@@ -37,10 +37,10 @@ pub fn plan(plan: &Plan, site: &str) -> String {
         for upload in &plan.uploads {
             let _ = writeln!(
                 out,
-                "| `+ upload` {} | {} | {} | {} |",
+                "| `+ upload` {} | {} | `{}` | {} |",
                 text(&upload.source),
                 crate::files::human_size(upload.size),
-                text(&upload.field.to_string()),
+                upload.field,
                 text(&upload.pages.join(", ")),
             );
         }
@@ -315,6 +315,18 @@ fn html(raw: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn uploads_get_their_table() {
+        let text = super::plan(&crate::report::fixtures::with_upload(), "https://x");
+        assert!(
+            text.contains("**Plan:** 1 to upload, 1 to create"),
+            "{text}"
+        );
+        assert!(text.contains("| `+ upload` content/img/diagram.png | 12.3 KB | `node/article/field_image` | content/guide.md |"), "{text}");
+        let applied = super::apply(&crate::report::fixtures::apply_with_upload(), "https://x");
+        assert!(applied.contains("| content/img/diagram.png | uploaded: /sites/default/files/2026-11/diagram.3f2a9c1e.png |"), "{applied}");
+    }
+
     use super::*;
     use crate::report::fixtures::{self, SITE};
 

@@ -95,8 +95,8 @@ fn images_and_files_upload_once_and_stay() {
     let run = project.run(&["plan", "--detailed-exitcode"]);
     run.code(2);
     for line in [
-        "+ upload  content/files/manual.pdf",
-        "+ upload  content/img/diagram.png ",
+        "+ upload  content/files/manual.pdf  25 B  (node/page/field_files)",
+        "+ upload  content/img/diagram.png  73 B  (node/article/field_image)",
         "(node/page/field_files)",
         "(node/article/field_image)",
         "Plan: 2 to upload, 3 to create, 0 to update, 0 to delete, 0 unchanged.",
