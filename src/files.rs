@@ -203,15 +203,10 @@ pub fn stored_name(rel: &str, sha256: &str) -> String {
 
 /// The token that stands for the local file `rel` (path under the content dir).
 pub fn token(rel: &str) -> String {
-    let mut out = String::from(TOKEN);
-    for b in rel.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'_' | b'~' | b'-') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    format!(
+        "{TOKEN}{}",
+        percent_encoding::utf8_percent_encode(rel, TOKEN_SAFE)
+    )
 }
 
 /// One token in a body: where its attribute value is, the file and what follows the path.
@@ -249,27 +244,18 @@ pub fn referenced(body: &str) -> Vec<String> {
 }
 
 fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
 }
+
+/// What a token keeps as it is: the characters of ordinary paths.
+const TOKEN_SAFE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'/')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'-');
 
 fn attribute_escape(text: &str) -> String {
     text.replace('&', "&amp;")

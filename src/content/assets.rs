@@ -175,7 +175,7 @@ fn classify<'a>(value: &'a str, image: bool, from: &str) -> Option<Target<'a>> {
     if path.is_empty() || path.ends_with('/') {
         return None;
     }
-    let path = html::decode(&percent_decode(path));
+    let path = html::decode(&markdown::percent_decode(path));
     let ext = files::extension(&path);
     let looks_like_file = !ext.is_empty()
         && ext.bytes().any(|b| b.is_ascii_alphabetic())
@@ -201,32 +201,6 @@ fn classify<'a>(value: &'a str, image: bool, from: &str) -> Option<Target<'a>> {
     }
 }
 
-fn percent_decode(text: &str) -> String {
-    if !text.contains('%') {
-        return text.to_owned();
-    }
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).unwrap_or_else(|_| text.to_owned())
-}
-
 /// Where the page's source writes `value`: the first place at or after `cursor`, else after
 /// `from`; the cursor moves past what was found, so repeated references find their own places.
 fn locate(
@@ -236,8 +210,8 @@ fn locate(
     from: usize,
     value: &str,
 ) -> Option<Pos> {
-    let decoded = percent_decode(value);
-    let forms = [value, decoded.as_str()];
+    let decoded = markdown::percent_decode(value);
+    let forms = [value, decoded.as_ref()];
     for start in [*cursor, from] {
         for form in forms {
             if let Some(at) = text.get(start..).and_then(|rest| rest.find(form)) {

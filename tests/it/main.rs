@@ -5,6 +5,7 @@ mod faults;
 mod files;
 mod harness;
 mod hostile;
+mod messages;
 mod output;
 mod providers;
 mod prune;
