@@ -23,7 +23,7 @@ fn project(sandbox: &SandboxProc, api: &str) -> Project {
     project
         .page(
             "guide.md",
-            "---\ntitle: Guide\n---\n![Diagram](img/diagram.png)\n\nRead the [manual](files/manual.pdf).\n",
+            "---\ntitle: Guide\n---\n![Diagram](img/diagram.png)\n\nRead the [manual](files/manual.pdf), see [the figure][fig] again.\n\n[fig]: ./img/diagram.png\n",
         )
         .page(
             "gallery/index.md",
