@@ -738,6 +738,12 @@ pub fn embed_plan(plan: &Plan, results: &[UploadResult]) -> Plan {
     for change in &mut plan.changes {
         if let Some(page) = &mut change.page {
             page.body = embed(&page.body, &uploaded);
+            // The report shows what is written: the body with the real url and uuid.
+            for field in &mut change.fields {
+                if field.field == crate::plan::Field::Body && field.after.is_some() {
+                    field.after = Some(page.body.clone());
+                }
+            }
         }
     }
     plan
