@@ -224,6 +224,13 @@ fn core_rest_uploads_and_finds_files_through_the_file_collection() {
             .all(|u| u["result"] == "ok" && u["uuid"].is_string()),
         "{uploads:#?}"
     );
+    for change in report["changes"].as_array().unwrap() {
+        let body = change["fields"]["body"]["after"].as_str().unwrap();
+        assert!(
+            !body.contains("drupal-sync-file:"),
+            "the report shows what was written: {body}"
+        );
+    }
     let stats = sandbox.stats();
     assert_eq!(stats.route("POST /file/upload/node/article/field_image"), 1);
     assert_eq!(stats.route("POST /file/upload/node/page/field_files"), 1);
