@@ -356,6 +356,7 @@ async fn connect(settings: &mut Settings, sync: &SyncArgs) -> anyhow::Result<Tar
                 fault_seed: 1,
                 token_ttl: std::time::Duration::from_secs(3600),
                 file_fields: sandbox_file_fields(&settings.files),
+                jsonapi: true,
             },
         )
         .await

@@ -153,6 +153,9 @@ pub struct SandboxOptions {
     pub token_ttl: Duration,
     /// File fields uploads may go to, besides the standard `node/article/field_image`.
     pub file_fields: Vec<files::FileField>,
+    /// Whether the JSON:API module is enabled (a core REST site may run without it: then
+    /// every `/jsonapi` path is "Page not found").
+    pub jsonapi: bool,
 }
 
 impl Default for SandboxOptions {
@@ -170,6 +173,7 @@ impl Default for SandboxOptions {
             fault_seed: 1,
             token_ttl: Duration::from_secs(3600),
             file_fields: Vec::new(),
+            jsonapi: true,
         }
     }
 }

@@ -33,6 +33,8 @@ pub struct Shared {
     pub stats: Mutex<Stats>,
     /// File fields uploads may go to.
     pub file_fields: Vec<super::files::FileField>,
+    /// Whether `/jsonapi` is served.
+    jsonapi: bool,
     latency: Duration,
     faults: Mutex<FaultPlan>,
     data: Option<PathBuf>,
@@ -52,6 +54,7 @@ impl Shared {
             file_fields: std::iter::once(super::files::FileField::standard())
                 .chain(options.file_fields.iter().cloned())
                 .collect(),
+            jsonapi: options.jsonapi,
             latency: options.latency,
             faults: Mutex::new(FaultPlan::new(options.fault_seed, options.fail_rate)),
             data: options.data.clone(),
@@ -194,6 +197,9 @@ fn dispatch(shared: &Shared, req: &Req) -> Response {
         _ => {}
     }
     let jsonapi = req.path == "/jsonapi" || req.path.starts_with("/jsonapi/");
+    if jsonapi && !shared.jsonapi {
+        return html::error_page(StatusCode::NOT_FOUND, "Page not found");
+    }
     if !jsonapi && req.format().is_none() {
         if let Some(file) = super::files::serve(shared, req) {
             return file;

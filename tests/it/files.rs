@@ -394,3 +394,62 @@ fn an_editor_account_uploads_and_an_anonymous_one_is_refused() {
     assert_eq!(status, 403, "{body}");
     assert!(body.contains("not permitted to upload a file for this field"));
 }
+
+#[test]
+fn without_json_api_core_rest_finds_files_in_the_pages_bodies() {
+    use drupal_sync::sandbox::{files::FileField, Role, Sandbox, SandboxOptions, User};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sandbox = runtime
+        .block_on(Sandbox::start(
+            "127.0.0.1:0".parse().unwrap(),
+            SandboxOptions {
+                users: vec![User {
+                    name: "ci".into(),
+                    password: "ci-password".into(),
+                    role: Role::Admin,
+                }],
+                file_fields: vec![FileField::parse("node/page/field_files:pdf").unwrap()],
+                jsonapi: false,
+                ..SandboxOptions::default()
+            },
+        ))
+        .unwrap();
+    let project = Project::with_config(&format!(
+        "[site]\nurl = \"{}\"\napi = \"rest\"\nnamespace = \"{NAMESPACE}\"\n\n[auth]\nprovider = \"miniorange\"\nusername = \"ci\"\n\n[files]\ndocuments = \"node/page/field_files\"\n",
+        sandbox.url
+    ));
+    write(&project, "img/diagram.png", &diagram());
+    write(&project, "files/manual.pdf", PDF);
+    project.page(
+        "guide.md",
+        "---\ntitle: Guide\n---\n![Diagram](img/diagram.png) [manual](files/manual.pdf)\n",
+    );
+    let run = project.run(&["apply"]);
+    run.code(0);
+    assert!(
+        run.stderr.contains("the site has no file lookup"),
+        "{}",
+        run.stderr
+    );
+    let stats = sandbox.stats();
+    assert_eq!(
+        stats.by_route["POST /file/upload/node/article/field_image"],
+        1
+    );
+    assert_eq!(stats.by_route["POST /file/upload/node/page/field_files"], 1);
+
+    // The files the page embeds are found again there: nothing is uploaded or written.
+    sandbox.reset_stats();
+    let run = project.run(&["apply"]);
+    run.code(0);
+    assert!(run.stdout.contains("No changes."), "{}", run.stdout);
+    let stats = sandbox.stats();
+    let writes: u64 = stats
+        .by_route
+        .iter()
+        .filter(|(route, _)| route.starts_with("POST /file") || route.starts_with("PATCH"))
+        .map(|(_, n)| n)
+        .sum();
+    assert_eq!(writes, 0, "{stats:?}");
+    runtime.block_on(sandbox.shutdown());
+}
