@@ -224,9 +224,10 @@ pub fn apply(report: &ApplyReport, style: &Style) -> String {
                 style.paint(DIM, &format!("({})", file.url)),
             ),
             Err(reason) => format!(
-                "  {}  {}: {}",
+                "  {}  {} (embedded by {}): {}",
                 style.paint(RED, "failed  "),
                 upload.upload.source,
+                upload.upload.pages.join(", "),
                 reason.replace('\n', "\n    "),
             ),
         };

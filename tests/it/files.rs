@@ -339,7 +339,7 @@ fn a_field_the_site_lacks_fails_naming_the_page_and_the_file() {
     run.code(1);
     assert!(
         run.stdout.contains(
-            "failed    content/img/diagram.png: POST /jsonapi/node/page/field_image: HTTP 405"
+            "failed    content/img/diagram.png (embedded by content/guide.md): POST /jsonapi/node/page/field_image: HTTP 405"
         ),
         "{}",
         run.stdout
@@ -452,4 +452,31 @@ fn without_json_api_core_rest_finds_files_in_the_pages_bodies() {
         .sum();
     assert_eq!(writes, 0, "{stats:?}");
     runtime.block_on(sandbox.shutdown());
+}
+
+#[test]
+fn an_extension_the_field_refuses_fails_with_the_fields_answer() {
+    let sandbox = sandbox();
+    let project = Project::with_config(&format!(
+        "[site]\nurl = \"{}\"\nnamespace = \"{NAMESPACE}\"\n\n[auth]\nprovider = \"miniorange\"\nusername = \"ci\"\n\n[files]\ndocuments = \"node/page/field_files\"\n",
+        sandbox.url
+    ));
+    write(&project, "notes.txt", b"plain text");
+    project.page("a.md", "---\ntitle: A\n---\n[notes](notes.txt)\n");
+    let run = project.run(&["apply"]);
+    run.code(1);
+    for expected in [
+        "failed    content/notes.txt (embedded by content/a.md): POST /jsonapi/node/page/field_files: HTTP 422",
+        "Only files with the following extensions are allowed: pdf.",
+        "the field `node/page/field_files` does not take `.txt` files",
+        "content/a.md: not written",
+    ] {
+        assert!(run.stdout.contains(expected), "{expected}\n{}", run.stdout);
+    }
+    assert!(
+        run.stderr.contains("1 of 1 upload failed"),
+        "{}",
+        run.stderr
+    );
+    assert!(sandbox.nodes().is_empty());
 }
