@@ -879,6 +879,63 @@ mod tests {
     }
 
     #[test]
+    fn same_bytes_under_two_paths_are_one_upload_embedded_in_both() {
+        use crate::page::{derive_uuid, Source};
+        let page = |key: &str, rel: &str| Page {
+            key: key.into(),
+            uuid: derive_uuid("ns", key),
+            adopted: false,
+            source: Source {
+                path: format!("content/{key}.md"),
+                line: 1,
+            },
+            title: key.into(),
+            alias: format!("/{key}"),
+            previous_aliases: vec![],
+            published: true,
+            status_explicit: false,
+            body: format!("<img src=\"{}\">", token(rel)),
+            format: "basic_html".into(),
+            summary: None,
+        };
+        let pages = [page("a", "a/logo.png"), page("b", "b/logo.png")];
+        let plan = crate::plan::plan(
+            &pages,
+            &crate::plan::RemoteState::default(),
+            &crate::plan::PlanOptions {
+                namespace: "ns".into(),
+                on_drift: crate::cli::OnDrift::Overwrite,
+                known: Default::default(),
+                lookup_by_uuid: true,
+            },
+        );
+        let local = |rel: &str| LocalFile {
+            rel: rel.into(),
+            source: format!("content/{rel}"),
+            name: "logo.0a1b2c3d.png".into(),
+            size: 5,
+            sha256: "0a1b2c3d".repeat(8),
+            field: FieldPath::parse("node/article/field_image").unwrap(),
+        };
+        let uploads = uploads(&plan, &[local("a/logo.png"), local("b/logo.png")]);
+        assert_eq!(uploads.len(), 1);
+        assert_eq!(uploads[0].pages, ["content/a.md", "content/b.md"]);
+        assert_eq!(uploads[0].same, ["b/logo.png"]);
+        let done = embed_plan(
+            &plan,
+            &[UploadResult {
+                upload: uploads[0].clone(),
+                outcome: Ok(remote("logo.0a1b2c3d.png", "u-9")),
+            }],
+        );
+        for change in &done.changes {
+            let body = &change.page.as_ref().unwrap().body;
+            assert!(body.contains("data-entity-uuid=\"u-9\""), "{body}");
+            assert_eq!(unresolved(body), None);
+        }
+    }
+
+    #[test]
     fn sizes() {
         assert_eq!(human_size(73), "73 B");
         assert_eq!(human_size(12_595), "12.3 KB");

@@ -79,6 +79,16 @@ revision_log = "drupal-sync"
 # --prune refuses to delete more pages than max(max_prune, 20% of the namespace's pages)
 # unless --allow-mass-delete is given.
 max_prune = 10
+
+[files]
+# Local images and files the pages show or link to are uploaded once and embedded as
+# Drupal's editor does. Images (png gif jpg jpeg webp) go through this image field
+# (ENTITY/BUNDLE/FIELD; the standard profile's article image field by default) ...
+images = "node/article/field_image"
+# ... every other file (PDFs, ...) through this file field; unset, linking one is an error.
+documents = ""
+# A larger local file is an error.
+max_size_mb = 32
 "#;
 
 const INDEX: &str = r#"---
@@ -322,6 +332,9 @@ mod tests {
             "timeout_secs",
             "revision_log",
             "max_prune",
+            "images",
+            "documents",
+            "max_size_mb",
         ] {
             assert!(
                 text.lines()
@@ -358,6 +371,9 @@ mod tests {
         assert_eq!(written.sync.timeout_secs, defaults.sync.timeout_secs);
         assert_eq!(written.sync.revision_log, defaults.sync.revision_log);
         assert_eq!(written.sync.max_prune, defaults.sync.max_prune);
+        assert_eq!(written.files.images, defaults.files.images);
+        assert_eq!(written.files.documents, defaults.files.documents);
+        assert_eq!(written.files.max_size_mb, defaults.files.max_size_mb);
     }
 
     #[test]
