@@ -129,6 +129,11 @@ pub struct PlanArgs {
 
     #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
     pub format: PlanFormat,
+
+    /// Fail (exit 1) on any warning: content warnings, and pages whose text format drops
+    /// markup visitors would see.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Args)]
@@ -186,6 +191,14 @@ pub struct SandboxArgs {
     /// A file field uploads may go to, besides node/article/field_image. Repeatable.
     #[arg(long = "file-field", value_name = "ENTITY/BUNDLE/FIELD:EXT,…")]
     pub file_fields: Vec<String>,
+    /// Run pathauto with this URL alias pattern for basic pages, e.g. '[node:title]'.
+    #[arg(long, value_name = "PATTERN")]
+    pub pathauto: Option<String>,
+    /// A site-specific text format, NAME:ALLOWED_HTML in Drupal's notation
+    /// (`docs_html:<p> <a href> <pre> <code> <table> <tr> <th> <td>`), filtered like
+    /// basic_html otherwise. Repeatable.
+    #[arg(long = "text-format", value_name = "NAME:ALLOWED_HTML")]
+    pub text_formats: Vec<String>,
 }
 
 #[derive(Debug, Args)]

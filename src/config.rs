@@ -61,9 +61,18 @@ pub struct Config {
     pub content: ContentConfig,
     pub sync: SyncConfig,
     pub files: FilesConfig,
+    pub menus: MenusConfig,
     /// The file's name and text, kept to locate problems found after parsing.
     #[serde(skip)]
     origin: Origin,
+}
+
+/// `[menus]` (CONTRACT §8).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MenusConfig {
+    /// A menu every page joins, nested as its folders; empty: none.
+    pub folders: String,
 }
 
 /// Where a parsed config came from: enough to point at a key's line later.
@@ -81,6 +90,8 @@ pub struct SiteConfig {
     pub api: Api,
     pub bundle: String,
     pub namespace: Option<String>,
+    /// PEM file of certificate authorities to trust besides the system's (a private CA).
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Default for SiteConfig {
@@ -90,6 +101,7 @@ impl Default for SiteConfig {
             api: Api::Jsonapi,
             bundle: "page".into(),
             namespace: None,
+            ca_file: None,
         }
     }
 }
@@ -195,9 +207,9 @@ pub enum ConfigError {
     Setting(String),
 }
 
-const SECTIONS: &[&str] = &["site", "auth", "content", "sync", "files"];
+const SECTIONS: &[&str] = &["site", "auth", "content", "sync", "files", "menus"];
 const KEYS: &[(&str, &[&str])] = &[
-    ("site", &["url", "api", "bundle", "namespace"]),
+    ("site", &["url", "api", "bundle", "namespace", "ca_file"]),
     (
         "auth",
         &[
@@ -215,6 +227,7 @@ const KEYS: &[(&str, &[&str])] = &[
         &["parallelism", "timeout_secs", "revision_log", "max_prune"],
     ),
     ("files", &["images", "documents", "max_size_mb"]),
+    ("menus", &["folders"]),
 ];
 
 impl Config {
@@ -451,6 +464,11 @@ pub struct Settings {
     pub config_path: PathBuf,
     /// The site's base URL without a trailing slash (`None` until a command needs one).
     pub base_url: Option<Url>,
+    /// Where `base_url` came from, for errors: "`[site].url` in `drupal-sync.toml`" or
+    /// "`DRUPAL_SYNC_URL`".
+    pub url_source: String,
+    /// Extra certificate authorities to trust (`[site].ca_file`, relative to the config file).
+    pub ca_file: Option<PathBuf>,
     pub api: Api,
     pub bundle: String,
     pub namespace: String,
@@ -462,6 +480,8 @@ pub struct Settings {
     pub max_prune: usize,
     /// `[files]`, resolved.
     pub files: crate::files::FileSettings,
+    /// `[menus]`.
+    pub menus: crate::menu::MenuOptions,
 }
 
 /// Resolved authentication settings; secrets only as [`Secret`].
@@ -502,7 +522,13 @@ impl Settings {
             .to_path_buf();
         let env_nonempty = |name: &str| env(name).filter(|v| !v.is_empty());
 
-        let url = env_nonempty("DRUPAL_SYNC_URL").or(config.site.url.clone());
+        let from_env = env_nonempty("DRUPAL_SYNC_URL");
+        let url_source = if from_env.is_some() {
+            "`DRUPAL_SYNC_URL`".to_owned()
+        } else {
+            format!("`[site].url` in `{}`", config_path.display())
+        };
+        let url = from_env.or(config.site.url.clone());
         let base_url = url.map(|u| parse_base_url(&u)).transpose()?;
 
         let namespace = config.site.namespace.clone().filter(|n| !n.trim().is_empty()).ok_or_else(|| {
@@ -514,6 +540,15 @@ impl Settings {
         if overrides.parallelism == Some(0) {
             return Err(ConfigError::Setting(
                 "`--parallelism` must be at least 1: it is the number of concurrent writes".into(),
+            ));
+        }
+
+        let folders = config.menus.folders.trim();
+        if !folders.is_empty() && !crate::menu::valid_menu_name(folders) {
+            return Err(config.error_at(
+                "menus",
+                "folders",
+                format!("`{folders}` is not a menu's machine name (lowercase letters, digits, `-` and `_`, e.g. \"main\")"),
             ));
         }
 
@@ -535,6 +570,8 @@ impl Settings {
         Ok(Settings {
             config_path: config_path.to_path_buf(),
             base_url,
+            url_source,
+            ca_file: config.site.ca_file.as_ref().map(|f| base_dir.join(f)),
             api: config.site.api,
             bundle: config.site.bundle.clone(),
             namespace: namespace.clone(),
@@ -552,6 +589,9 @@ impl Settings {
             revision_log: config.sync.revision_log.clone(),
             max_prune: config.sync.max_prune,
             files: crate::files::FileSettings::resolve(&config.files, config_path)?,
+            menus: crate::menu::MenuOptions {
+                folders: Some(config.menus.folders.trim().to_owned()).filter(|m| !m.is_empty()),
+            },
         })
     }
 }
@@ -798,5 +838,27 @@ max_prune = 3
         let err =
             Settings::resolve(c, Path::new("f"), &|_| None, Overrides::default()).unwrap_err();
         assert!(err.to_string().contains("namespace"));
+    }
+
+    #[test]
+    fn menus_folders_names_a_menu() {
+        let resolve = |folders: &str| {
+            let text = format!("[site]\nnamespace = \"n\"\n\n[menus]\nfolders = \"{folders}\"\n");
+            let config = Config::parse(&text, "drupal-sync.toml").unwrap();
+            Settings::resolve(
+                config,
+                Path::new("drupal-sync.toml"),
+                &|_| None,
+                Overrides::default(),
+            )
+        };
+        assert_eq!(
+            resolve("main").unwrap().menus.folders.as_deref(),
+            Some("main")
+        );
+        assert_eq!(resolve("").unwrap().menus.folders, None);
+        let error = resolve("Main Menu").unwrap_err().to_string();
+        assert!(error.starts_with("drupal-sync.toml:5:1: "), "{error}");
+        assert!(error.contains("not a menu's machine name"), "{error}");
     }
 }

@@ -897,6 +897,8 @@ mod tests {
             body: format!("<img src=\"{}\">", token(rel)),
             format: "basic_html".into(),
             summary: None,
+            alias_auto: false,
+            nav: Default::default(),
         };
         let pages = [page("a", "a/logo.png"), page("b", "b/logo.png")];
         let plan = crate::plan::plan(

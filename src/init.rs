@@ -34,6 +34,9 @@ bundle = "page"
 # page would be created a second time, and the pages already published would no longer
 # be recognised as this content set's.
 namespace = {namespace}
+# A PEM file of certificate authorities to trust besides the system's, for a site whose
+# certificate comes from a private CA (relative to this file). SSL_CERT_FILE works too.
+# ca_file = "certs/internal-ca.pem"
 
 [auth]
 # How drupal-sync signs in:
@@ -62,8 +65,14 @@ username = "ci-publisher"
 [content]
 # The directory holding the pages (.md, .markdown, .yaml, .yml), relative to this file.
 dir = "content"
-# Drupal text format of rendered bodies; a page's `format:` overrides it.
-# The account must be allowed to use it.
+# Drupal text format of rendered bodies; a page's `format:` overrides it. The account must
+# be allowed to use it, and the format decides what visitors see:
+#   "basic_html"  every account may use it (the standard profile's default), but it drops
+#                 tables, code blocks (<pre>), strikethrough, rules (<hr>) and images from
+#                 other sites. `drupal-sync plan` warns about every page that uses them
+#                 (`plan --strict` fails), and renders task lists and footnotes as text.
+#   "full_html"   keeps all Markdown renders, but only administrators may use it by default:
+#                 give the CI account's role "Use the Full HTML text format".
 format = "basic_html"
 # Files to skip: globs relative to dir, e.g. ["drafts/**", "**/README.md"].
 exclude = []
@@ -89,6 +98,11 @@ images = "node/article/field_image"
 documents = ""
 # A larger local file is an error.
 max_size_mb = 32
+
+[menus]
+# A menu every page joins, nested as its folders (a folder's index.md is the parent of the
+# folder's pages), e.g. "main". Empty: only pages with `menu:` in front matter get links.
+folders = ""
 "#;
 
 const INDEX: &str = r#"---
@@ -121,12 +135,14 @@ id: about
 We publish these pages from git with drupal-sync.
 
 - [Back to the welcome page](index.md)
-- Bodies are CommonMark plus tables, ~~strikethrough~~, task lists and footnotes.
+- The title comes from `title:`, or from the first heading.
+- The alias comes from `path:`, or from "/" + the key.
 
-| Field | Comes from                          |
-|-------|-------------------------------------|
-| title | `title:`, or the first heading      |
-| alias | `path:`, or "/" + the key           |
+Bodies are CommonMark plus task lists, footnotes[^1], tables and strikethrough. The last two,
+code blocks and images from other sites need a text format that keeps them (see `format` in
+drupal-sync.toml): `drupal-sync plan` says when a page's format would drop something.
+
+[^1]: Under `basic_html` a footnote shows as a plain `[1]`.
 "#;
 
 /// The files `init` writes, relative to its directory, with their text.
@@ -335,6 +351,7 @@ mod tests {
             "images",
             "documents",
             "max_size_mb",
+            "folders",
         ] {
             assert!(
                 text.lines()

@@ -22,13 +22,16 @@ pub mod config;
 pub mod content;
 pub mod drupal;
 pub mod files;
+pub mod formats;
 pub mod init;
+pub mod menu;
 pub mod page;
 pub mod plan;
 pub mod report;
 pub mod sandbox;
 pub mod secret;
 pub mod sync;
+pub mod verify;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -91,13 +94,12 @@ impl Output {
         }
     }
 
-    /// Print data to stdout (suppressed by `-q`).
+    /// Print data to stdout. Never suppressed: `-q` silences diagnostics, not what was asked
+    /// for (CONTRACT §4: `drupal-sync -q plan --format json > plan.json`).
     pub fn data(&self, text: &str) {
-        if !self.quiet {
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(text.as_bytes());
-            let _ = out.flush();
-        }
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(text.as_bytes());
+        let _ = out.flush();
     }
 
     /// Print a diagnostic to stderr (never suppressed).
@@ -199,6 +201,14 @@ pub fn load_content(settings: &Settings, output: &Output) -> anyhow::Result<Cont
             .diagnostics
             .sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
     }
+    if settings.api == config::Api::Rest {
+        content
+            .diagnostics
+            .extend(content::auto_alias_needs_jsonapi(&content.pages));
+    }
+    let (links, problems) = menu::derive(&content.pages, &settings.menus, &settings.namespace);
+    content.links = links;
+    content.add(problems);
     let strict = settings.content.strict;
     let mut errors = 0;
     for d in &content.diagnostics {
@@ -242,7 +252,22 @@ fn validate(cli: &Cli, strict: bool, output: &Output) -> anyhow::Result<Exit> {
         },
     )?;
     let content = load_content(&settings, output)?;
-    let warnings = content.diagnostics.len();
+    let origin = settings
+        .base_url
+        .as_ref()
+        .map(formats::SiteOrigin::of)
+        .unwrap_or_default();
+    let lossy = formats::warnings(&content.pages, &formats::Formats::builtin(), &origin);
+    print_format_warnings(&lossy, strict, output);
+    if strict && !lossy.is_empty() {
+        anyhow::bail!(
+            "--strict: {} page{} would lose markup under {} text format; nothing was sent to the site",
+            lossy.len(),
+            if lossy.len() == 1 { "" } else { "s" },
+            if lossy.len() == 1 { "its" } else { "their" },
+        );
+    }
+    let warnings = content.diagnostics.len() + lossy.len();
     output.data(&format!(
         "ok: {} page{} in {}{}\n",
         content.pages.len(),
@@ -258,6 +283,29 @@ fn validate(cli: &Cli, strict: bool, output: &Output) -> anyhow::Result<Exit> {
         }
     ));
     Ok(Exit::Success)
+}
+
+/// Print format warnings as diagnostics at each page's line (errors under `--strict`).
+fn print_format_warnings(warnings: &[formats::FormatWarning], strict: bool, output: &Output) {
+    let style = report::Style {
+        color: output.color_stderr,
+    };
+    let (kind, label) = if strict {
+        ("error", style.paint("1;31", "error"))
+    } else {
+        ("warning", style.paint("1;33", "warning"))
+    };
+    for w in warnings {
+        if strict || !output.quiet {
+            eprintln!("{}:{}:1: {label}: {}", w.source, w.line.max(1), w.message());
+        }
+        if output.github {
+            eprintln!(
+                "{}",
+                report::github::annotation_at(kind, &w.source, w.line.max(1), 1, &w.message())
+            );
+        }
+    }
 }
 
 /// A directory as the user knows it: relative to the working directory when under it.

@@ -120,6 +120,8 @@ impl Diagnostic {
 #[derive(Debug, Default)]
 pub struct Content {
     pub pages: Vec<Page>,
+    /// The menu links the pages declare (filled by `menu::derive`, CONTRACT §8).
+    pub links: Vec<crate::menu::Link>,
     /// Sorted by file, line and column. Under `strict`, warnings are already errors.
     pub diagnostics: Vec<Diagnostic>,
     /// Every reference to a local file (image, download) in the pages, where it was written.
@@ -130,6 +132,13 @@ impl Content {
     /// Whether any diagnostic is an error (so nothing may be written to the site).
     pub fn has_errors(&self) -> bool {
         self.errors().next().is_some()
+    }
+
+    /// Add diagnostics found after loading (menus), keeping the order by file and position.
+    pub fn add(&mut self, diagnostics: Vec<Diagnostic>) {
+        self.diagnostics.extend(diagnostics);
+        self.diagnostics
+            .sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
     }
 
     /// The diagnostics that are errors.
@@ -351,17 +360,29 @@ fn build(
     }
     drafts.sort_by(|a, b| a.source.cmp(&b.source));
 
-    let targets: HashMap<&str, String> = drafts
+    // A `path: auto` page's alias is chosen by the site's pathauto: no link can know it.
+    let targets: HashMap<&str, Option<String>> = drafts
         .iter()
         .filter(|d| d.file.kind == Kind::Markdown)
-        .map(|d| (d.file.rel.as_str(), d.alias.clone()))
+        .map(|d| {
+            (
+                d.file.rel.as_str(),
+                (!d.fields.path_auto).then(|| d.alias.clone()),
+            )
+        })
         .collect();
     let resolve = |from: &str, path: &str| -> Result<String, String> {
         let Some(target) = markdown::join(from, path) else {
             return Err("it points outside the content directory".to_owned());
         };
-        if let Some(alias) = targets.get(target.as_str()) {
-            return Ok(alias.clone());
+        match targets.get(target.as_str()) {
+            Some(Some(alias)) => return Ok(alias.clone()),
+            Some(None) => {
+                return Err(format!(
+                    "`{target}` has `path: auto`, so its alias is the site's pathauto's and unknown here; give it a `path:`"
+                ))
+            }
+            None => {}
         }
         Err(if invalid.contains(&target) {
             format!("`{target}` has errors, so it is not a page")
@@ -377,9 +398,17 @@ fn build(
 
     let finish = |mut draft: Draft| -> (Option<Page>, Vec<Diagnostic>) {
         let file = draft.file;
+        let from_markdown = !matches!(draft.body, Body::Html(_));
         let (html, h1) = draft.render(|path| resolve(&file.rel, path));
         let title = match (draft.fields.title.take(), h1) {
             (Some(title), _) => Some(title.value),
+            (None, Some(h1)) if h1.chars().count() > fields::MAX_TITLE => {
+                let pos = Pos::line(draft.source.line);
+                let message = format!("{} (the `# ` heading)", fields::too_long_title(&h1));
+                draft.problems.push(Problem::error(pos, message));
+                draft.fields.rejected.push("title".into());
+                None
+            }
             (None, Some(h1)) if !h1.is_empty() => Some(h1),
             _ => None,
         };
@@ -403,7 +432,7 @@ fn build(
             .map(|p| Diagnostic::new(file.display.clone(), p))
             .collect();
         let page = match (title, has_error) {
-            (Some(title), false) => Some(page(draft, title, html, options)),
+            (Some(title), false) => Some(page(draft, title, html, from_markdown, options)),
             _ => None,
         };
         (page, problems)
@@ -415,9 +444,29 @@ fn build(
     }
     Content {
         pages,
+        links: Vec::new(),
         diagnostics,
         files: Vec::new(),
     }
+}
+
+/// Errors for `path: auto` pages where the site is written through core REST: REST finds a
+/// page only by its alias, which pathauto would choose, so such a page could never be found.
+pub fn auto_alias_needs_jsonapi(pages: &[Page]) -> Vec<Diagnostic> {
+    pages
+        .iter()
+        .filter(|p| p.alias_auto)
+        .map(|p| Diagnostic {
+            path: p.source.path.clone(),
+            line: p.source.line,
+            col: 1,
+            severity: Severity::Error,
+            message: "`path: auto` needs api = \"jsonapi\": core REST finds a page only by its \
+                      alias, and pathauto would choose that alias\n  hint: set `path:` to the \
+                      alias, or set [site].api = \"jsonapi\""
+                .to_owned(),
+        })
+        .collect()
 }
 
 /// `f` over `items` on every core, results in order. Rendering is most of a load's work,
@@ -449,28 +498,70 @@ fn parallel_map<T: Send, R: Send>(mut items: Vec<T>, f: impl Fn(T) -> R + Sync) 
     })
 }
 
-fn page(draft: Draft, title: String, body: String, options: &ContentOptions) -> Page {
+fn page(
+    draft: Draft,
+    title: String,
+    body: String,
+    from_markdown: bool,
+    options: &ContentOptions,
+) -> Page {
+    let nav = navigation(&draft);
     let Fields {
         uuid,
         published,
         summary,
         format,
         aliases,
+        path_auto,
         ..
     } = draft.fields;
+    // A `path: auto` page keeps its default alias, shown nowhere and sent nowhere.
+    let alias = if path_auto {
+        page::default_alias(&draft.key)
+    } else {
+        draft.alias
+    };
+    let format = format.unwrap_or_else(|| options.default_format.clone());
+    // Rendered Markdown is fitted to the format where that loses nothing (formats::adapt).
+    let body = if from_markdown {
+        crate::formats::adapt(
+            &body,
+            crate::formats::TextFormat::standard(&format).as_ref(),
+        )
+    } else {
+        body
+    };
     Page {
         key: draft.key,
         uuid: draft.uuid,
         adopted: uuid.is_some(),
         source: draft.source,
         title,
-        alias: draft.alias,
+        alias,
         previous_aliases: aliases,
         published: published.unwrap_or(true),
         status_explicit: published.is_some(),
         body,
-        format: format.unwrap_or_else(|| options.default_format.clone()),
+        format,
         summary,
+        alias_auto: path_auto,
+        nav,
+    }
+}
+
+/// What the page declares for menus, and where its file sits among the folders.
+fn navigation(draft: &Draft) -> crate::menu::Declared {
+    let rel = &draft.file.rel;
+    let stem = rel.rsplit('/').next().unwrap_or(rel);
+    let stem = stem.rsplit_once('.').map_or(stem, |(stem, _)| stem);
+    let menu = draft.fields.menu.as_ref();
+    crate::menu::Declared {
+        entries: menu.map(|m| m.value.clone()).unwrap_or_default(),
+        link_title: draft.fields.link_title.clone(),
+        weight: draft.fields.weight,
+        file: rel.clone(),
+        folder_index: matches!(stem, "index" | "_index") && draft.source.line == 1,
+        at: menu.map_or((0, 0), |m| (m.pos.line, m.pos.col)),
     }
 }
 
@@ -527,6 +618,8 @@ fn draft<'f>(
     };
     let (alias, alias_pos) = match &fields.path {
         Some(path) => (path.value.clone(), path.pos),
+        // `path: auto`: pathauto's alias, claimed by no page here (see `page`).
+        None if fields.path_auto => (String::new(), start),
         None => {
             let alias = page::default_alias(&key);
             // A rejected `path` was reported already; the default stands in quietly.

@@ -507,3 +507,130 @@ proptest! {
         check_text(&doc)?;
     }
 }
+
+#[test]
+fn drupal_length_limits_are_checked_offline() {
+    // drupal-wire 5a: a 256-character title is a 422 mid-apply; §8: aliases hold 255.
+    let long_title = "t".repeat(256);
+    let long_alias = format!("/{}", "a".repeat(255));
+    let ok_title = "é".repeat(255);
+    let files = [
+        ("a.md", format!("---\ntitle: {long_title}\n---\n")),
+        ("b.md", format!("# {long_title}\n")),
+        ("c.md", format!("---\ntitle: C\npath: {long_alias}\n---\n")),
+        (
+            "d.md",
+            format!("---\ntitle: {ok_title}\npath: /{}\n---\n", "a".repeat(254)),
+        ),
+    ];
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    let content = run(&files);
+    assert_eq!(
+        shown(&content),
+        [
+            "content/a.md:2:1: error: the title is 256 characters long; Drupal refuses titles over 255",
+            "content/b.md:1:1: error: the title is 256 characters long; Drupal refuses titles over 255 (the `# ` heading)",
+            format!("content/c.md:3:1: error: invalid alias `{long_alias}`: it is 256 characters long; Drupal's alias column holds 255").as_str(),
+        ]
+    );
+    assert_eq!(content.pages.len(), 1);
+}
+
+#[test]
+fn path_auto_leaves_the_alias_to_the_site() {
+    let content = run(&[("guide.md", "---\ntitle: Guide\npath: auto\n---\n")]);
+    assert!(content.diagnostics.is_empty(), "{:?}", shown(&content));
+    assert!(content.pages[0].alias_auto);
+    assert_eq!(auto_alias_needs_jsonapi(&content.pages).len(), 1);
+    let content = run(&[
+        ("guide.md", "---\ntitle: Guide\npath: auto\n---\n"),
+        ("index.md", "# Home\n\nSee [the guide](guide.md).\n"),
+    ]);
+    assert_eq!(
+        shown(&content),
+        ["content/index.md:3:5: error: broken link `guide.md`: `guide.md` has `path: auto`, so its alias is the site's pathauto's and unknown here; give it a `path:`"]
+    );
+    // Its default alias is not claimed: another page may have it.
+    let content = run(&[
+        ("guide.md", "---\ntitle: Guide\npath: auto\n---\n"),
+        ("other.md", "---\ntitle: Other\npath: /guide\n---\n"),
+    ]);
+    assert!(content.diagnostics.is_empty(), "{:?}", shown(&content));
+}
+
+#[test]
+fn menu_front_matter_in_hugo_forms() {
+    let content = run(&[
+        ("a.md", "---\ntitle: A\nmenu: main\n---\n"),
+        ("b.md", "---\ntitle: B\nmenus: [main, footer]\nweight: -2\n---\n"),
+        (
+            "docs/index.md",
+            "---\ntitle: Docs\nlinkTitle: Documentation\nmenu:\n  main: {weight: 10, parent: a, name: \"Docs home\"}\n---\n",
+        ),
+        ("c.md", "+++\ntitle = \"C\"\n[menu.footer]\nweight = 4\n+++\n"),
+    ]);
+    assert_eq!(shown(&content), Vec::<String>::new());
+    let nav = |key: &str| {
+        content
+            .pages
+            .iter()
+            .find(|p| p.key == key)
+            .map(|p| p.nav.clone())
+            .unwrap()
+    };
+    let menus =
+        |key: &str| -> Vec<String> { nav(key).entries.into_iter().map(|e| e.menu).collect() };
+    assert_eq!(menus("a"), ["main"]);
+    assert_eq!(nav("a").at, (3, 1));
+    assert_eq!(menus("b"), ["main", "footer"]);
+    assert_eq!(nav("b").weight, Some(-2));
+    let docs = nav("docs");
+    assert_eq!(docs.link_title.as_deref(), Some("Documentation"));
+    assert_eq!(docs.entries[0].weight, Some(10));
+    assert_eq!(docs.entries[0].parent.as_deref(), Some("a"));
+    assert_eq!(docs.entries[0].name.as_deref(), Some("Docs home"));
+    assert!(docs.folder_index);
+    assert_eq!(docs.file, "docs/index.md");
+    assert_eq!(nav("c").entries[0].weight, Some(4));
+    assert!(!nav("c").folder_index);
+}
+
+#[test]
+fn bad_menu_front_matter_is_located() {
+    for (text, needle) in [
+        (
+            "---\ntitle: A\nmenu: Main Menu\n---\n",
+            "not a menu's machine name",
+        ),
+        (
+            "---\ntitle: A\nmenu: 3\n---\n",
+            "`menu` must be a menu name",
+        ),
+        (
+            "---\ntitle: A\nmenu: {main: {wieght: 1}}\n---\n",
+            "unknown key `wieght` in menu `main`",
+        ),
+        (
+            "---\ntitle: A\nmenu: {main: {weight: high}}\n---\n",
+            "must be a whole number",
+        ),
+        (
+            "---\ntitle: A\nweight: 1.5\n---\n",
+            "`weight` must be a whole number",
+        ),
+        (
+            "---\ntitle: A\nmenu: main\nmenus: footer\n---\n",
+            "either `menu` or `menus`",
+        ),
+    ] {
+        let content = run(&[("a.md", text)]);
+        let errors: Vec<&Diagnostic> = content.errors().collect();
+        assert_eq!(errors.len(), 1, "{text}: {:?}", shown(&content));
+        assert!(
+            errors[0].message.contains(needle),
+            "{text}: {}",
+            errors[0].message
+        );
+        assert!(errors[0].line >= 3, "{text}: {}", errors[0]);
+    }
+}

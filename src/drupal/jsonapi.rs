@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::client::{Body, Client, Repeat};
 use super::error::DrupalError;
+use super::pathauto::Probe;
 use crate::page::{Page, RemotePage};
 use crate::plan::Field;
 
@@ -24,6 +25,8 @@ const FIELDS: &str =
 pub struct JsonApi {
     client: Client,
     bundle: String,
+    /// Whether the site runs pathauto, asked once (on the first alias written) per run.
+    pathauto: Probe,
 }
 
 impl JsonApi {
@@ -32,7 +35,27 @@ impl JsonApi {
         Self {
             client,
             bundle: bundle.to_owned(),
+            pathauto: Probe::default(),
         }
+    }
+
+    /// Share `probe` (the site's one answer to "does it run pathauto?").
+    pub fn with_pathauto_probe(mut self, probe: Probe) -> Self {
+        self.pathauto = probe;
+        self
+    }
+
+    /// A `path` value for `page`: the alias, with `"pathauto": 0` where pathauto runs so it
+    /// keeps the alias (drupal-wire 91, 9a); JSON:API refuses that property elsewhere (95).
+    async fn path_value(&self, page: &Page, remote: Option<&RemotePage>) -> Value {
+        let mut path = match remote {
+            Some(remote) => alias_value(page, remote),
+            None => json!({ "alias": page.alias }),
+        };
+        if self.pathauto.runs(&self.client).await {
+            path["pathauto"] = json!(0);
+        }
+        path
     }
 
     fn resource_type(&self) -> String {
@@ -106,7 +129,9 @@ impl JsonApi {
     pub async fn create(&self, page: &Page, log: &str) -> Result<RemotePage, DrupalError> {
         let mut attributes = Map::new();
         attributes.insert("title".into(), json!(page.title));
-        attributes.insert("path".into(), json!({ "alias": page.alias }));
+        if !page.alias_auto {
+            attributes.insert("path".into(), self.path_value(page, None).await);
+        }
         if page.status_explicit {
             attributes.insert("status".into(), json!(page.published));
         }
@@ -137,7 +162,7 @@ impl JsonApi {
                     attributes.insert("status".into(), json!(page.published));
                 }
                 Field::Alias => {
-                    attributes.insert("path".into(), alias_value(page, remote));
+                    attributes.insert("path".into(), self.path_value(page, Some(remote)).await);
                 }
                 Field::Body | Field::Format | Field::Summary => {
                     attributes.insert("body".into(), body_value(page));
@@ -278,6 +303,8 @@ struct BodyAttribute {
     value: Option<String>,
     format: Option<String>,
     summary: Option<String>,
+    #[serde(default)]
+    processed: Option<String>,
 }
 
 /// Tell a field that is present but null from one that is absent.
@@ -289,9 +316,9 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Strin
 fn remote_page(resource: Resource) -> Option<RemotePage> {
     let a = resource.attributes;
     let (alias, alias_pid) = a.path.map_or((None, None), |p| (p.alias, p.pid));
-    let (body, format, summary) = a
-        .body
-        .map_or((None, None, None), |b| (b.value, b.format, b.summary));
+    let (body, format, summary, processed) = a.body.map_or((None, None, None, None), |b| {
+        (b.value, b.format, b.summary, b.processed)
+    });
     Some(RemotePage {
         uuid: resource.id.parse().ok()?,
         nid: a.nid,
@@ -305,6 +332,7 @@ fn remote_page(resource: Resource) -> Option<RemotePage> {
         summary,
         changed: a.changed,
         revision_log: a.revision_log.map(Option::unwrap_or_default),
+        processed,
     })
 }
 

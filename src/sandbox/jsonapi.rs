@@ -14,6 +14,7 @@ use axum::response::Response;
 use serde_json::{json, Map, Value};
 
 use super::auth::Actor;
+use super::pathauto;
 use super::query::{self, Listing, Operator, Scalar};
 use super::routes::{respond, with_header, Req, Shared};
 use super::state::{
@@ -69,7 +70,7 @@ const ALIAS_PATHS: [&str; 7] = [
 
 /// An error document to send.
 #[derive(Debug)]
-enum Problem {
+pub(super) enum Problem {
     /// An error raised as an HTTP exception: one error object with links.
     Http {
         status: StatusCode,
@@ -81,7 +82,7 @@ enum Problem {
 }
 
 impl Problem {
-    fn new(status: StatusCode, detail: impl Into<String>) -> Problem {
+    pub(super) fn new(status: StatusCode, detail: impl Into<String>) -> Problem {
         Problem::Http {
             status,
             detail: detail.into(),
@@ -89,7 +90,11 @@ impl Problem {
         }
     }
 
-    fn at(status: StatusCode, detail: impl Into<String>, pointer: impl Into<String>) -> Problem {
+    pub(super) fn at(
+        status: StatusCode,
+        detail: impl Into<String>,
+        pointer: impl Into<String>,
+    ) -> Problem {
         Problem::Http {
             status,
             detail: detail.into(),
@@ -128,7 +133,7 @@ impl Problem {
         }
     }
 
-    fn respond(self, req: &Req) -> Response {
+    pub(super) fn respond(self, req: &Req) -> Response {
         let (status, errors) = match self {
             Problem::Http {
                 status,
@@ -180,14 +185,21 @@ pub fn dispatch(shared: &Shared, req: &Req, actor: Actor) -> Response {
     if let Some(response) = super::files::jsonapi(shared, req, actor, &segments) {
         return response;
     }
+    if let Some(response) = super::menus::dispatch(shared, req, actor, &segments) {
+        return response;
+    }
     let answer = match (segments.as_slice(), req.method.as_str()) {
-        ([], "GET") => Ok(entry_point(req)),
+        ([], "GET") => Ok(entry_point(shared, req, actor)),
         (["node", "page"], "GET") => collection(shared, req, actor),
         (["node", "page"], "POST") => create(shared, req, actor),
         (["node", "page", id], "GET") => individual(shared, req, actor, id),
         (["node", "page", id], "PATCH") => update(shared, req, actor, id),
         (["node", "page", id], "DELETE") => delete(shared, req, actor, id),
         (["path_alias", "path_alias"], "GET") => alias_collection(shared, req, actor),
+        (["filter_format", "filter_format"], "GET") => Ok(document(
+            StatusCode::OK,
+            super::filter::collection(&lock(&shared.site), &req.base, actor),
+        )),
         (["path_alias", "path_alias", id], "GET") => alias_individual(shared, req, actor, id),
         ([], _) | (["path_alias", "path_alias"] | ["path_alias", "path_alias", _], _) => {
             Ok(method_not_allowed(req, "GET"))
@@ -205,17 +217,76 @@ pub fn dispatch(shared: &Shared, req: &Req, actor: Actor) -> Response {
     answer.unwrap_or_else(|problem| problem.respond(req))
 }
 
-fn entry_point(req: &Req) -> Response {
-    let link = |path: &str| json!({ "href": format!("{}/jsonapi{path}", req.base) });
-    let links = json!({
-        "node--page": link("/node/page"),
-        "path_alias--path_alias": link("/path_alias/path_alias"),
-        "self": link(""),
-    });
-    document(
-        StatusCode::OK,
-        json!({ "jsonapi": jsonapi_object(), "data": [], "links": links }),
-    )
+/// Resource types the recorded site's index lists (drupal-wire 9b), besides pathauto's.
+const INDEXED: &[&str] = &[
+    "action--action",
+    "base_field_override--base_field_override",
+    "block--block",
+    "block_content--basic",
+    "block_content_type--block_content_type",
+    "comment--comment",
+    "comment_type--comment_type",
+    "contact_form--contact_form",
+    "contact_message--feedback",
+    "contact_message--personal",
+    "date_format--date_format",
+    "editor--editor",
+    "entity_form_display--entity_form_display",
+    "entity_form_mode--entity_form_mode",
+    "entity_view_display--entity_view_display",
+    "entity_view_mode--entity_view_mode",
+    "field_config--field_config",
+    "field_storage_config--field_storage_config",
+    "file--file",
+    "filter_format--filter_format",
+    "image_style--image_style",
+    "key--key",
+    "key_config_override--key_config_override",
+    "menu--menu",
+    "menu_link_content--menu_link_content",
+    "node--article",
+    "node--page",
+    "node_type--node_type",
+    "path_alias--path_alias",
+    "rest_resource_config--rest_resource_config",
+    "search_page--search_page",
+    "shortcut--default",
+    "shortcut_set--shortcut_set",
+    "taxonomy_term--tags",
+    "taxonomy_vocabulary--taxonomy_vocabulary",
+    "user--user",
+    "user_role--user_role",
+    "view--view",
+];
+
+/// `GET /jsonapi`: a link per resource type; `pathauto_pattern--pathauto_pattern` only when
+/// the site runs pathauto, which is how a client tells (drupal-wire 97, 9b).
+fn entry_point(shared: &Shared, req: &Req, actor: Actor) -> Response {
+    let mut types: Vec<&str> = INDEXED.to_vec();
+    if lock(&shared.site).runs_pathauto() {
+        types.push("pathauto_pattern--pathauto_pattern");
+    }
+    let mut links = Map::new();
+    for name in types {
+        let path = name.replacen("--", "/", 1);
+        links.insert(
+            name.to_owned(),
+            json!({ "href": format!("{}/jsonapi/{path}", req.base) }),
+        );
+    }
+    links.insert(
+        "self".into(),
+        json!({ "href": format!("{}/jsonapi", req.base) }),
+    );
+    let mut body = json!({ "jsonapi": jsonapi_object(), "data": [], "links": links });
+    if let Some(author) = actor.author() {
+        let id = state::user_uuid(author.uid);
+        body["meta"] = json!({ "links": { "me": {
+            "meta": { "id": id },
+            "href": format!("{}/jsonapi/user/user/{id}", req.base),
+        } } });
+    }
+    document(StatusCode::OK, body)
 }
 
 fn collection(shared: &Shared, req: &Req, actor: Actor) -> Result<Response, Problem> {
@@ -306,16 +377,24 @@ fn create(shared: &Shared, req: &Req, actor: Actor) -> Result<Response, Problem>
         ));
     }
     let (changes, path_langcode) = read_attributes(&data, None, "POST")?;
+    refuse_pathauto_flag(&site, &changes)?;
+    let sent_path = changes.path.clone();
     let nid = site
         .create(uuid, changes, author, timestamp::now())
         .map_err(|e| Problem::write(e, req, "POST"))?;
     let node = site.node(nid).ok_or_else(|| Problem::not_found(req))?;
-    let data = node_resource(
+    let mut data = node_resource(
         &site,
         &req.base,
         node,
         None,
         path_langcode.as_ref().map(Option::as_deref),
+    );
+    pathauto::echo_sent_path(
+        &site,
+        nid,
+        sent_path.as_ref(),
+        &mut data["attributes"]["path"],
     );
     let location = format!(
         "{}?resourceVersion=id%3A{}",
@@ -348,17 +427,37 @@ fn update(shared: &Shared, req: &Req, actor: Actor, id: &str) -> Result<Response
     }
     let current = node_attributes(&site, &node, None);
     let (changes, path_langcode) = read_attributes(&data, Some(&current), "PATCH")?;
+    refuse_pathauto_flag(&site, &changes)?;
+    let sent_path = changes.path.clone();
     site.update(node.nid, changes, author, timestamp::now(), Revision::New)
         .map_err(|e| Problem::write(e, req, "PATCH"))?;
     let node = site.node(node.nid).ok_or_else(|| Problem::not_found(req))?;
-    let data = node_resource(
+    let mut data = node_resource(
         &site,
         &req.base,
         node,
         None,
         path_langcode.as_ref().map(Option::as_deref),
     );
+    pathauto::echo_sent_path(
+        &site,
+        node.nid,
+        sent_path.as_ref(),
+        &mut data["attributes"]["path"],
+    );
     Ok(document(StatusCode::OK, single(data, req.url())))
+}
+
+/// Without pathauto, the `path` field has no `pathauto` property and JSON:API refuses it
+/// (drupal-wire 95; core REST ignores it, 96).
+fn refuse_pathauto_flag(site: &Site, changes: &Changes) -> Result<(), Problem> {
+    if site.runs_pathauto() || changes.path.as_ref().is_none_or(|p| p.pathauto.is_none()) {
+        return Ok(());
+    }
+    Err(Problem::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "The property 'pathauto' does not exist on the 'path' field of type 'path'. Writable properties are: 'alias', 'pid', 'langcode'.",
+    ))
 }
 
 fn delete(shared: &Shared, req: &Req, actor: Actor, id: &str) -> Result<Response, Problem> {
@@ -433,7 +532,11 @@ pub(super) fn error(req: &Req, status: StatusCode, detail: &str) -> Response {
     Problem::new(status, detail).respond(req)
 }
 
-fn parse_listing(req: &Req, resource_type: &str, known: &[&str]) -> Result<Listing, Problem> {
+pub(super) fn parse_listing(
+    req: &Req,
+    resource_type: &str,
+    known: &[&str],
+) -> Result<Listing, Problem> {
     let listing = Listing::parse(&req.query, resource_type)
         .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, e.to_string()))?;
     let paths = listing.filters.iter().map(|c| (&c.path, "filtering"));
@@ -560,7 +663,7 @@ fn node_attributes(
     let alias = site.alias_of(node.nid);
     let langcode = path_langcode.map_or(json!("en"), |l| json!(l));
     let body = node.body.as_ref().map_or(Value::Null, |b: &TextBody| {
-        json!({ "value": b.value, "format": b.format, "processed": super::files::processed(site.files(), &b.processed()), "summary": b.summary })
+        json!({ "value": b.value, "format": b.format, "processed": site.processed(b), "summary": b.summary })
     });
     let attributes = json!({
         "drupal_internal__nid": node.nid,
@@ -762,7 +865,7 @@ fn read_data(req: &Req) -> Result<Map<String, Value>, Problem> {
     }
 }
 
-fn require_media_type(req: &Req) -> Result<(), Problem> {
+pub(super) fn require_media_type(req: &Req) -> Result<(), Problem> {
     if req.content_type().as_deref() == Some(MEDIA_TYPE) {
         return Ok(());
     }
@@ -785,11 +888,11 @@ pub(super) fn jsonapi_object() -> Value {
     json!({ "version": "1.0", "meta": { "links": { "self": { "href": "http://jsonapi.org/format/1.0/" } } } })
 }
 
-fn single(data: Value, self_href: String) -> Value {
+pub(super) fn single(data: Value, self_href: String) -> Value {
     json!({ "jsonapi": jsonapi_object(), "data": data, "links": { "self": { "href": self_href } } })
 }
 
-fn document(status: StatusCode, body: Value) -> Response {
+pub(super) fn document(status: StatusCode, body: Value) -> Response {
     respond(status, MEDIA_TYPE, body.to_string())
 }
 

@@ -5,7 +5,7 @@
 //! REST and JSON:API for nodes of bundle `page`, path aliases and revisions, plus a minimal HTML
 //! view for browsers, and it can add latency and faults to test a client's retries. Every test
 //! and `apply --sandbox` run against it instead of a real Drupal. It is not a Drupal emulator
-//! beyond that subset: no other entity types, bundles, languages or text-format filtering.
+//! beyond that subset: no other entity types, bundles or languages; text formats filter bodies as [`filter`] says.
 //!
 //! Layout: [`routes`] receives every request (stats, latency, faults, authentication,
 //! persistence) and hands it to [`issuers`], [`jsonapi`], [`rest`] or [`html`]; [`state`] owns the
@@ -15,9 +15,12 @@
 mod auth;
 mod faults;
 pub mod files;
+mod filter;
 mod html;
 mod issuers;
 mod jsonapi;
+mod menus;
+mod pathauto;
 mod query;
 mod rest;
 mod routes;
@@ -128,6 +131,9 @@ pub enum OptionsError {
     /// Two `--user` values with one name.
     #[error("--user `{0}` is given twice")]
     DuplicateUser(String),
+    /// A `--text-format` value without `NAME:`.
+    #[error("invalid --text-format value `{0}`: expected NAME:ALLOWED_HTML, e.g. `docs_html:<p> <a href> <pre> <table> <tr> <td>`")]
+    TextFormatSyntax(String),
     /// A fault rate outside 0..=1.
     #[error("--fail-rate must be between 0 and 1, not `{0}`")]
     FailRate(f64),
@@ -156,6 +162,10 @@ pub struct SandboxOptions {
     /// Whether the JSON:API module is enabled (a core REST site may run without it: then
     /// every `/jsonapi` path is "Page not found").
     pub jsonapi: bool,
+    /// Run pathauto with this pattern for basic pages (`[node:title]`; drupal-wire §7).
+    pub pathauto: Option<String>,
+    /// Site-specific text formats besides the standard profile's (`--text-format`).
+    pub text_formats: Vec<crate::formats::TextFormat>,
 }
 
 impl Default for SandboxOptions {
@@ -174,6 +184,8 @@ impl Default for SandboxOptions {
             token_ttl: Duration::from_secs(3600),
             file_fields: Vec::new(),
             jsonapi: true,
+            pathauto: None,
+            text_formats: Vec::new(),
         }
     }
 }
@@ -195,6 +207,12 @@ impl SandboxOptions {
                 .iter()
                 .map(|spec| files::FileField::parse(spec))
                 .collect::<Result<_, _>>()?,
+            pathauto: args.pathauto.clone(),
+            text_formats: args
+                .text_formats
+                .iter()
+                .map(|spec| parse_text_format(spec))
+                .collect::<Result<_, _>>()?,
             ..SandboxOptions::default()
         };
         if !args.users.is_empty() {
@@ -208,6 +226,18 @@ impl SandboxOptions {
             }
         }
         Ok(options)
+    }
+}
+
+/// `NAME:ALLOWED_HTML`: a format filtered like `basic_html` with its own allowed HTML.
+fn parse_text_format(spec: &str) -> Result<crate::formats::TextFormat, OptionsError> {
+    match spec.split_once(':') {
+        Some((name, allowed))
+            if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+        {
+            Ok(crate::formats::TextFormat::custom(name, allowed))
+        }
+        _ => Err(OptionsError::TextFormatSyntax(spec.to_owned())),
     }
 }
 
@@ -244,12 +274,14 @@ impl Sandbox {
                 format!("the sandbox listens on loopback addresses only, not `{listen}`"),
             ));
         }
-        let site = match &options.data {
+        let mut site = match &options.data {
             Some(path) => state::Site::load_or_create(path).await?,
             None => state::Site::new(),
         };
+        site.set_pathauto(options.pathauto.as_deref().map(pathauto::Pattern::new));
         let listener = tokio::net::TcpListener::bind(listen).await?;
         let url = format!("http://{}", listener.local_addr()?);
+        site.set_text_formats(options.text_formats.clone(), &url);
         let shared = Arc::new(routes::Shared::new(&options, site));
         let app = axum::Router::new()
             .fallback(routes::handle)

@@ -97,7 +97,40 @@ replay_tests! {
     replay_74_rest_file_upload_image => "74_rest_file_upload_image",
     replay_75_rest_file_upload_bad_extension => "75_rest_file_upload_bad_extension",
     replay_76_rest_file_get => "76_rest_file_get",
+    replay_58_jsonapi_post_empty_body => "58_jsonapi_post_empty_body",
+    replay_59_jsonapi_post_whitespace_title => "59_jsonapi_post_whitespace_title",
+    replay_5a_jsonapi_post_title_256 => "5a_jsonapi_post_title_256",
+    replay_5b_jsonapi_get_empty_body => "5b_jsonapi_get_empty_body",
+    replay_90_pathauto_jsonapi_post_alias => "90_pathauto_jsonapi_post_alias",
+    replay_91_pathauto_jsonapi_post_alias_pathauto_false => "91_pathauto_jsonapi_post_alias_pathauto_false",
+    replay_92_pathauto_rest_post_alias => "92_pathauto_rest_post_alias",
+    replay_93_pathauto_rest_post_alias_false => "93_pathauto_rest_post_alias_false",
+    replay_94_pathauto_jsonapi_get_after_post => "94_pathauto_jsonapi_get_after_post",
+    replay_95_no_pathauto_jsonapi_post_alias_pathauto_false => "95_no_pathauto_jsonapi_post_alias_pathauto_false",
+    replay_96_no_pathauto_rest_post_alias_pathauto_false => "96_no_pathauto_rest_post_alias_pathauto_false",
+    replay_97_pathauto_jsonapi_index => "97_pathauto_jsonapi_index",
+    replay_98_pathauto_jsonapi_patch_alias => "98_pathauto_jsonapi_patch_alias",
+    replay_99_pathauto_jsonapi_patch_alias_false => "99_pathauto_jsonapi_patch_alias_false",
+    replay_9a_pathauto_jsonapi_patch_alias_on_skip_node => "9a_pathauto_jsonapi_patch_alias_on_skip_node",
+    replay_9b_no_pathauto_jsonapi_index => "9b_no_pathauto_jsonapi_index",
+    replay_5c_jsonapi_filter_formats_admin => "5c_jsonapi_filter_formats_admin",
+    replay_5d_jsonapi_filter_formats_editor => "5d_jsonapi_filter_formats_editor",
+    replay_5e_jsonapi_post_rich_html_basic_html => "5e_jsonapi_post_rich_html_basic_html",
+    replay_5f_jsonapi_post_rich_html_full_html => "5f_jsonapi_post_rich_html_full_html",
+    replay_80_jsonapi_menu_link_create => "80_jsonapi_menu_link_create",
+    replay_81_jsonapi_menu_link_child => "81_jsonapi_menu_link_child",
+    replay_82_jsonapi_menu_link_list => "82_jsonapi_menu_link_list",
+    replay_83_jsonapi_menu_link_patch => "83_jsonapi_menu_link_patch",
+    replay_84_jsonapi_menu_link_editor => "84_jsonapi_menu_link_editor",
+    replay_85_jsonapi_menu_link_bad_menu => "85_jsonapi_menu_link_bad_menu",
+    replay_86_jsonapi_menu_link_delete_parent => "86_jsonapi_menu_link_delete_parent",
+    replay_87_jsonapi_menu_link_child_after_parent_delete => "87_jsonapi_menu_link_child_after_parent_delete",
+    replay_88_jsonapi_menu_list => "88_jsonapi_menu_list",
+    replay_89_jsonapi_menu_list_editor => "89_jsonapi_menu_list_editor",
 }
+
+/// The pattern the pathauto recordings (90–94, 97–9a) ran with, for basic pages.
+const PATHAUTO_PATTERN: &str = "[node:title]";
 
 /// Node 1 of the recorded site ("About us", alias `/about`), as JSON:API would create it.
 const ABOUT: &str = r#"{"data":{"type":"node--page","id":"1c50805e-7836-4667-acf3-34b82481c4eb","attributes":{"title":"About us","path":{"alias":"/about"},"body":{"value":"<p>About page body</p>","format":"basic_html"}}}}"#;
@@ -119,6 +152,10 @@ struct Setup {
     tamper: bool,
     /// Files to upload first, as admin, to `node/article/field_image`.
     uploads: &'static [&'static str],
+    /// The site runs pathauto with [`PATHAUTO_PATTERN`].
+    pathauto: bool,
+    /// Edits the recording made between transcripts: (recorded node UUID, JSON:API attributes).
+    edits: &'static [(&'static str, &'static str)],
 }
 
 fn setup(name: &str) -> Setup {
@@ -184,6 +221,46 @@ fn setup(name: &str) -> Setup {
             ],
             ..Setup::default()
         },
+        "5b" => after(&["58_jsonapi_post_empty_body"]),
+        "90" | "91" | "92" | "93" | "97" => Setup {
+            pathauto: true,
+            ..Setup::default()
+        },
+        "94" => Setup {
+            pathauto: true,
+            ..after(&["90_pathauto_jsonapi_post_alias"])
+        },
+        "98" => Setup {
+            pathauto: true,
+            ..after(&[
+                "90_pathauto_jsonapi_post_alias",
+                "94_pathauto_jsonapi_get_after_post",
+            ])
+        },
+        "99" => Setup {
+            pathauto: true,
+            ..after(&[
+                "90_pathauto_jsonapi_post_alias",
+                "94_pathauto_jsonapi_get_after_post",
+                "98_pathauto_jsonapi_patch_alias",
+            ])
+        },
+        // Node two was retitled between its creation (91) and the recorded PATCH.
+        "9a" => Setup {
+            pathauto: true,
+            edits: &[(
+                "b96a4c0a-5d95-4d6b-adba-08f48bfd41e4",
+                r#"{"title":"Retitled two"}"#,
+            )],
+            ..after(&["91_pathauto_jsonapi_post_alias_pathauto_false"])
+        },
+        "81" | "83" => after(&["80_jsonapi_menu_link_create"]),
+        "82" | "86" => after(&["80_jsonapi_menu_link_create", "81_jsonapi_menu_link_child"]),
+        "87" => after(&[
+            "80_jsonapi_menu_link_create",
+            "81_jsonapi_menu_link_child",
+            "86_jsonapi_menu_link_delete_parent",
+        ]),
         _ => Setup::default(),
     }
 }
@@ -320,7 +397,7 @@ struct Replayer {
     tokens: HashMap<String, String>,
     nids: HashMap<u64, u64>,
     pids: HashMap<u64, u64>,
-    /// Recorded UUIDs (files, nodes created without one) → the sandbox's.
+    /// Recorded UUIDs (files, nodes the site chose) → the sandbox's.
     uuids: HashMap<String, String>,
 }
 
@@ -329,6 +406,7 @@ impl Replayer {
         let options = SandboxOptions {
             users: recorded_users(),
             token_ttl: Duration::from_secs(setup.token_ttl.unwrap_or(3600)),
+            pathauto: setup.pathauto.then(|| PATHAUTO_PATTERN.to_owned()),
             ..SandboxOptions::default()
         };
         let sandbox = Sandbox::start("127.0.0.1:0".parse().unwrap(), options)
@@ -374,6 +452,36 @@ impl Replayer {
             .await
             .unwrap();
         assert_eq!(response.status(), 201, "upload {name}");
+    }
+
+    /// `text` with every recorded node UUID replaced by the sandbox's.
+    fn map_uuids(&self, text: &str) -> String {
+        self.uuids
+            .iter()
+            .fold(text.to_owned(), |text, (recorded, actual)| {
+                text.replace(recorded, actual)
+            })
+    }
+
+    /// Applies an edit the recording made without a transcript (as admin, over JSON:API).
+    async fn edit(&self, recorded_uuid: &str, attributes: &str) {
+        let uuid = self.map_uuids(recorded_uuid);
+        let document = format!(
+            r#"{{"data":{{"type":"node--page","id":"{uuid}","attributes":{attributes}}}}}"#
+        );
+        let response = self
+            .client
+            .patch(format!("{}/jsonapi/node/page/{uuid}", self.sandbox.url))
+            .header(
+                "Authorization",
+                format!("Basic {}", STANDARD.encode("admin:admin123")),
+            )
+            .header("Content-Type", "application/vnd.api+json")
+            .body(document)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "edit {recorded_uuid}");
     }
 
     async fn seed(&self, document: &str) {
@@ -463,6 +571,12 @@ impl Replayer {
                 body = json.to_string().into_bytes();
             }
         }
+        if let Ok(text) = String::from_utf8(body.clone()) {
+            let mapped = self.map_uuids(&text);
+            if mapped != text {
+                body = mapped.into_bytes();
+            }
+        }
         let response = request
             .body(body)
             .send()
@@ -483,6 +597,17 @@ impl Replayer {
         ) {
             learn_ids(&recorded, &actual, "", &mut self.nids, &mut self.pids);
             learn_uuids(&recorded, &actual, &mut self.uuids);
+            let node_uuid = |v: &Value| {
+                v.pointer("/data/id")
+                    .or_else(|| v.pointer("/uuid/0/value"))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            };
+            if let (Some(recorded), Some(actual)) = (node_uuid(&recorded), node_uuid(&actual)) {
+                if recorded != actual {
+                    self.uuids.insert(recorded, actual);
+                }
+            }
         }
     }
 
@@ -518,7 +643,17 @@ impl Replayer {
                         &recorded.replace(RECORDED_BASE, &self.sandbox.url),
                         &self.nids,
                     ));
-                    if actual.split('?').next() != expected.split('?').next() {
+                    // A UUID the site generated differs from the recorded one.
+                    let path = |url: &str| {
+                        url.split('?')
+                            .next()
+                            .unwrap_or_default()
+                            .split('/')
+                            .map(|segment| if varies(segment) { "{uuid}" } else { segment })
+                            .collect::<Vec<_>>()
+                            .join("/")
+                    };
+                    if path(actual) != path(&expected) {
                         problems.push(format!("location {actual} (expected {expected})"));
                     }
                 }
@@ -596,7 +731,7 @@ fn learn_uuids(recorded: &Value, actual: &Value, uuids: &mut HashMap<String, Str
 
 async fn replay(name: &str) {
     let setup = setup(name);
-    let (seeds, prior, uploads) = (setup.seeds, setup.prior, setup.uploads);
+    let (seeds, prior, uploads, edits) = (setup.seeds, setup.prior, setup.uploads, setup.edits);
     let mut replayer = Replayer::start(setup).await;
     for document in seeds {
         replayer.seed(document).await;
@@ -613,6 +748,9 @@ async fn replay(name: &str) {
             answer.body
         );
         replayer.learn(&transcript, &answer);
+    }
+    for (uuid, attributes) in edits {
+        replayer.edit(uuid, attributes).await;
     }
     let transcript = Transcript::load(name);
     let answer = replayer.send(&transcript).await;
@@ -632,6 +770,8 @@ async fn replay(name: &str) {
 fn compare(path: &str, key: &str, expected: &Value, actual: &Value, problems: &mut Vec<String>) {
     match (expected, actual) {
         (Value::Object(expected), Value::Object(actual)) => {
+            // JSON:API names omitted items `item--` + a hash salted per request (5d).
+            let (expected, actual) = (&omitted_items(expected), &omitted_items(actual));
             let want: BTreeSet<&String> = expected.keys().collect();
             let got: BTreeSet<&String> = actual.keys().collect();
             if want != got {
@@ -664,6 +804,21 @@ fn compare(path: &str, key: &str, expected: &Value, actual: &Value, problems: &m
         (expected, actual) if expected == actual => {}
         (expected, actual) => problems.push(format!("{path}: {actual} (recorded {expected})")),
     }
+}
+
+/// `item--oRaS7pk`, `item--tN1dKBv` … → `item--0`, `item--1` …
+fn omitted_items(map: &serde_json::Map<String, Value>) -> serde_json::Map<String, Value> {
+    let mut index = 0;
+    map.iter()
+        .map(|(k, v)| {
+            if k.starts_with("item--") {
+                index += 1;
+                (format!("item--{}", index - 1), v.clone())
+            } else {
+                (k.clone(), v.clone())
+            }
+        })
+        .collect()
 }
 
 /// Strings that differ between sites and runs: UUIDs, timestamps and tokens.
