@@ -94,6 +94,13 @@ fn images_and_files_upload_once_and_stay() {
 
     let run = project.run(&["plan", "--detailed-exitcode"]);
     run.code(2);
+    // Files about to be uploaded are the site's own, not images from another domain.
+    assert!(
+        !run.stdout.contains("not on the site") && !run.stderr.contains("not on the site"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
     for line in [
         "+ upload  content/files/manual.pdf  25 B  (node/page/field_files)",
         "+ upload  content/img/diagram.png  73 B  (node/article/field_image)",
