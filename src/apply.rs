@@ -104,7 +104,7 @@ impl ApplyReport {
         if failed == 0 && skipped == 0 && !self.interrupted {
             return None;
         }
-        let changes = |n: usize| format!("{n} change{}", if n == 1 { "" } else { "s" });
+        let changes = |n: usize| format!("{n} change{}", crate::report::plural(n));
         let mut parts = Vec::new();
         if failed > 0 {
             parts.push(if failed == total {

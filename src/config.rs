@@ -382,11 +382,10 @@ fn locate_key(text: &str, section: &str, key: &str) -> Option<(usize, usize)> {
     None
 }
 
+/// The 1-based line and column (in characters) of byte `offset`, as page files count them.
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
+    let pos = crate::content::LineIndex::new(text).position(offset);
+    (pos.line, pos.col)
 }
 
 /// Turn toml's unknown-field message into ours, with the nearest known key as a hint.

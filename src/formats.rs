@@ -437,7 +437,7 @@ impl FormatWarning {
             parts.push(format!(
                 "{lead} {} image{} not on the site",
                 self.remote_images,
-                if self.remote_images == 1 { "" } else { "s" }
+                crate::report::plural(self.remote_images)
             ));
             effects.push("visitors see an \"Image removed\" icon instead");
         }

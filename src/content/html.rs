@@ -191,6 +191,15 @@ fn start_tag(html: &str, start: usize) -> (Tag, usize) {
     )
 }
 
+/// Escape text for HTML element content and double- or single-quoted attribute values:
+/// `&`, `<`, `>`, `"` and `'` (as `&#39;`), by pulldown-cmark's escaper.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    // Writing to a String cannot fail.
+    let _ = pulldown_cmark_escape::escape_html(&mut out, text);
+    out
+}
+
 /// Decode the character references that matter in URLs and names: the five named ones and
 /// numeric ones. Others stay as written.
 pub fn decode(text: &str) -> String {

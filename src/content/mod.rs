@@ -52,7 +52,8 @@ use fields::{Fields, Origin};
 pub use flavor::{Flavor, GeneratorOptions, ShortcodeMode};
 use flavor::{Rules, Templates, Url};
 use markdown::LinkTarget;
-use text::{LineIndex, Pos};
+pub(crate) use text::LineIndex;
+use text::Pos;
 use walk::{Filter, Kind, SourceFile};
 
 /// What `load` needs to know.

@@ -257,7 +257,7 @@ fn body_diff(out: &mut String, before: &str, after: &str, style: &Style) {
                 &format!(
                     "… {} more line{}",
                     diff.omitted,
-                    if diff.omitted == 1 { "" } else { "s" }
+                    super::plural(diff.omitted)
                 )
             )
         );

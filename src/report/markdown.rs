@@ -8,7 +8,7 @@
 use std::fmt::Write;
 
 use super::diff::{self, Line};
-use super::{apply_counts, done_verb, no_changes, plan_counts};
+use super::{apply_counts, done_verb, no_changes, plan_counts, plural};
 use crate::apply::{ApplyReport, Outcome};
 use crate::menu::apply::LinkOutcome;
 use crate::plan::{Action, Change, Field, Plan};
@@ -370,14 +370,6 @@ pub fn apply(report: &ApplyReport, site: &str) -> String {
     out
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
-}
-
 /// Escape text for Markdown inline content, including table cells: punctuation that could
 /// start markup is backslash-escaped, and line breaks become `<br>`.
 fn text(raw: &str) -> String {
@@ -402,10 +394,7 @@ fn text(raw: &str) -> String {
 
 /// Escape text for HTML (inside `<summary>`, where Markdown is not read).
 fn html(raw: &str) -> String {
-    raw.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    crate::content::html::escape(raw)
 }
 
 #[cfg(test)]

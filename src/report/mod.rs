@@ -60,6 +60,15 @@ fn upload_count(plan: &Plan) -> String {
     }
 }
 
+/// The plural ending of a count's noun: `format!("{n} page{}", plural(n))`.
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
 /// `2 uploaded, ` (and failed uploads) when the apply uploaded files; empty otherwise.
 fn uploaded_count(report: &ApplyReport) -> String {
     let failed = report.uploads.iter().filter(|u| u.outcome.is_err()).count();
@@ -69,7 +78,7 @@ fn uploaded_count(report: &ApplyReport) -> String {
         (done, 0) => format!("{done} uploaded, "),
         (done, failed) => format!(
             "{done} uploaded, {failed} upload{} failed, ",
-            if failed == 1 { "" } else { "s" }
+            plural(failed)
         ),
     }
 }
@@ -119,7 +128,7 @@ fn no_changes(plan: &Plan) -> String {
     format!(
         "No changes. The site matches the content ({} page{}{links}).",
         plan.unchanged,
-        if plan.unchanged == 1 { "" } else { "s" }
+        plural(plan.unchanged)
     )
 }
 

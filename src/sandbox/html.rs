@@ -8,20 +8,10 @@ use axum::response::Response;
 use super::routes::{Req, Shared};
 use super::state::{system_path, Site};
 
-/// Escapes text for HTML element content and attribute values.
+/// Drupal's `Html::escape` (PHP's `htmlspecialchars` with `ENT_QUOTES`), for HTML element
+/// content and attribute values: the common escape, with PHP's spelling of `'`, `&#039;`.
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#039;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::content::html::escape(text).replace("&#39;", "&#039;")
 }
 
 /// A small HTML page with `title`, like Drupal's "Access denied" or "Page not found".

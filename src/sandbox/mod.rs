@@ -2,15 +2,20 @@
 //! `shared/drupal-wire/transcripts` the way Drupal 10 does (status, content type, body shape).
 //!
 //! It serves the token issuers (miniOrange `id_token`, contrib `jwt`, `simple_oauth`), core
-//! REST and JSON:API for nodes of bundle `page`, path aliases and revisions, plus a minimal HTML
-//! view for browsers, and it can add latency and faults to test a client's retries. Every test
-//! and `apply --sandbox` run against it instead of a real Drupal. It is not a Drupal emulator
-//! beyond that subset: no other entity types, bundles or languages; text formats filter bodies as [`filter`] says.
+//! REST and JSON:API for nodes of bundle `page`, path aliases and revisions, file uploads,
+//! menus and menu links, pathauto aliases, text formats that filter bodies as Drupal's filters
+//! do, plus a minimal HTML view for browsers, and it can add latency and faults to test a
+//! client's retries. Every test and `apply --sandbox` run against it instead of a real Drupal.
+//! It is not a Drupal emulator beyond that subset: no other entity types, bundles or languages.
 //!
-//! Layout: [`routes`] receives every request (stats, latency, faults, authentication,
-//! persistence) and hands it to [`issuers`], [`jsonapi`], [`rest`] or [`html`]; [`state`] owns the
-//! site and its rules; [`auth`], [`query`], [`faults`], [`stats`] and [`timestamp`] are the pure
-//! parts those build on.
+//! Layout (the modules are private but for [`files`]; `cargo doc --document-private-items`
+//! shows them all):
+//! - `routes` receives every request (stats, latency, faults, authentication, persistence) and
+//!   hands it to `issuers` (the token endpoints), `jsonapi`, `rest`, [`files`] (uploads),
+//!   `menus` (menus and menu links) or `html` (what a browser sees);
+//! - `state` owns the site and its rules, with `pathauto` (aliases made from a pattern) and
+//!   `filter` (`body.processed`, a body after its text format's filters);
+//! - `auth`, `query`, `faults`, `stats` and `timestamp` are the pure parts those build on.
 
 mod auth;
 mod faults;

@@ -11,6 +11,7 @@ mod invariant;
 mod menus;
 mod messages;
 mod output;
+mod package;
 mod providers;
 mod prune;
 mod replay;

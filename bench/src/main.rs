@@ -1,11 +1,11 @@
 //! `bench`: drupal-sync side by side with the obvious script, on the same machine, in one run.
 //!
 //! ```text
-//! cargo run --release --bin bench -- [--pages N] [--runs R] [--latency-ms L] [--skip-10k-network]
+//! cargo run --release -p drupal-sync-bench -- [--pages N] [--runs R] [--latency-ms L] [--skip-10k-network]
 //! ```
 //!
-//! It builds nothing: it runs the `drupal-sync` executable next to itself (`cargo run
-//! --release --bin bench` builds both). For each scenario — (a) create N pages on an empty
+//! It runs the `drupal-sync` executable next to itself; under `cargo run` it first builds that
+//! executable with its own profile (a package of its own, it does not depend on the binary). For each scenario — (a) create N pages on an empty
 //! site, (b) find out that nothing changed, (c) publish after 10% of the pages changed — and
 //! for each tool — drupal-sync and the [`baseline`] script — it starts a fresh sandbox with
 //! latency L, makes the prior state with the same tool (untimed), then times the scenario and
@@ -16,22 +16,14 @@
 //!
 //! Modules: [`corpus`] generates the pages, [`sandbox`] runs the sandbox process,
 //! [`baseline`] is the script, [`process`] times child processes, [`local`] is the hidden
-//! subcommand, [`report`] renders the results. (A binary's root looks for modules beside
-//! itself, hence the `#[path]`s into `bench/`.)
+//! subcommand, [`report`] renders the results.
 
-#[path = "bench/baseline.rs"]
 mod baseline;
-#[path = "bench/corpus.rs"]
 mod corpus;
-#[path = "bench/images.rs"]
 mod images;
-#[path = "bench/local.rs"]
 mod local;
-#[path = "bench/process.rs"]
 mod process;
-#[path = "bench/report.rs"]
 mod report;
-#[path = "bench/sandbox.rs"]
 mod sandbox;
 
 use std::path::{Path, PathBuf};
@@ -47,7 +39,7 @@ use sandbox::{SandboxProc, Stats};
 
 /// Benchmark drupal-sync against the obvious sequential script.
 #[derive(Debug, Parser)]
-#[command(name = "bench")]
+#[command(name = "drupal-sync-bench")]
 struct Args {
     /// Pages in the side-by-side scenarios.
     #[arg(long, default_value_t = 1000)]
@@ -127,6 +119,43 @@ fn main() -> std::process::ExitCode {
     }
 }
 
+/// Under `cargo run` (which sets `CARGO`), build the `drupal-sync` executable with this one's
+/// profile first: `cargo run -p drupal-sync-bench` builds this package and the library it
+/// depends on, not the other package's binary, which would otherwise be missing or stale.
+fn build_drupal_sync(me: &Path) -> anyhow::Result<()> {
+    let Some(cargo) = std::env::var_os("CARGO") else {
+        return Ok(());
+    };
+    // target/<dir>/drupal-sync-bench, where <dir> names the profile (`dev` builds into `debug`).
+    let profile = match me
+        .parent()
+        .and_then(Path::file_name)
+        .and_then(|d| d.to_str())
+    {
+        Some("debug") | None => "dev",
+        Some(dir) => dir,
+    };
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
+    note(&format!("building drupal-sync (profile {profile})"));
+    let status = Command::new(cargo)
+        .args([
+            "build",
+            "--quiet",
+            "--profile",
+            profile,
+            "--package",
+            "drupal-sync",
+        ])
+        .args(["--bin", "drupal-sync", "--manifest-path"])
+        .arg(&manifest)
+        .status()
+        .context("cannot run cargo to build drupal-sync")?;
+    if !status.success() {
+        bail!("`cargo build --profile {profile} --bin drupal-sync` failed ({status})");
+    }
+    Ok(())
+}
+
 /// A benchmark run: its settings, the executables and the generated projects.
 struct Bench {
     args: Args,
@@ -144,10 +173,11 @@ impl Bench {
             bail!("--pages, --runs and --local-pages must be at least 1");
         }
         let me = std::env::current_exe().context("cannot find the bench executable")?;
+        build_drupal_sync(&me)?;
         let exe = me.with_file_name(format!("drupal-sync{}", std::env::consts::EXE_SUFFIX));
         if !exe.is_file() {
             bail!(
-                "`{}` is missing\n  hint: run `cargo build --release` first, or `cargo run --release --bin bench`, which builds it",
+                "`{}` is missing\n  hint: run `cargo build --release` first, or `cargo run --release -p drupal-sync-bench`, which builds it",
                 exe.display()
             );
         }
@@ -559,7 +589,7 @@ impl Bench {
     fn command_line(&self) -> String {
         let a = &self.args;
         let mut command = format!(
-            "cargo run --release --bin bench -- --pages {} --runs {} --latency-ms {}",
+            "cargo run --release -p drupal-sync-bench -- --pages {} --runs {} --latency-ms {}",
             a.pages, a.runs, a.latency_ms
         );
         if a.parallelism != 8 {
