@@ -1,7 +1,7 @@
 //! Navigation (CONTRACT §8): the menu links the content declares, checked against each
 //! other, and the plan that makes the site's `menu_link_content` entities match them.
 //!
-//! Pure, like `plan`: [`derive`] turns pages (their `menu:`, `linkTitle`, `weight`, and the
+//! Pure, like `plan`: [`derive()`] turns pages (their `menu:`, `linkTitle`, `weight`, and the
 //! folders with `[menus].folders`) into desired [`Link`]s and positioned diagnostics;
 //! [`plan`] compares them with the [`RemoteLink`]s read from the site. Talking to the site
 //! is `drupal::menu`'s job, and executing link changes is [`apply`]'s.
