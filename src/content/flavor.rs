@@ -62,7 +62,8 @@ pub enum ShortcodeMode {
     Keep,
 }
 
-/// How the content's generator is handled; `resolve` (run by [`load`](super::load)) fills in what detection finds.
+/// How the content's generator is handled; `resolve` (run by [`load`](super::load)) fills in
+/// what detection finds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratorOptions {
     pub flavor: Flavor,
