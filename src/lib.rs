@@ -10,6 +10,9 @@
 //! Plan ─► apply::apply ─► ApplyReport ─► report::{human, json}
 //! ```
 //!
+//! `import` runs the other way: site ─► import ─► content files, each checked by loading it
+//! back through `content::load_with` and comparing it with the node as `plan` does.
+//!
 //! `sandbox` is a Drupal-compatible server (JSON:API, core REST, token issuers) used by the
 //! tests and by `--sandbox`, so the whole loop runs without a Drupal site.
 
@@ -18,6 +21,7 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod drupal;
+pub mod import;
 pub mod init;
 pub mod page;
 pub mod plan;
@@ -120,6 +124,7 @@ pub async fn run(cli: Cli) -> Exit {
         Command::Validate(args) => validate(&cli, args.strict, &output),
         Command::Plan(args) => sync::plan(&cli, args, &output).await,
         Command::Apply(args) => sync::apply(&cli, args, &output).await,
+        Command::Import(args) => import::run(&cli, args, &output).await,
         Command::Sandbox(args) => sandbox::run(args).await.map(|()| Exit::Success),
         Command::Init(args) => init_command(args, &output),
         Command::Completions(args) => {
