@@ -45,16 +45,16 @@ pub fn to_markdown(html: &str, style: Style, from: &str, targets: &Targets) -> O
     };
     let from = from.to_owned();
     let targets = targets.clone();
-    let converter = HtmlToMarkdown::builder()
-        .options(options)
-        .add_handler(
-            vec!["a"],
-            move |handlers: &dyn Handlers, element: Element| {
-                page_link(handlers, &element, &from, &targets)
-                    .or_else(|| handlers.fallback(element))
-            },
-        )
-        .build();
+    let mut builder = HtmlToMarkdown::builder().options(options).add_handler(
+        vec!["a"],
+        move |handlers: &dyn Handlers, element: Element| {
+            page_link(handlers, &element, &from, &targets).or_else(|| handlers.fallback(element))
+        },
+    );
+    if style == Style::Faithful {
+        builder = builder.add_handler(vec!["p"], html_paragraph);
+    }
+    let converter = builder.build();
     let markdown = converter.convert(html).ok()?;
     Some(format!("{}\n", markdown.trim_end()))
 }
@@ -83,6 +83,21 @@ fn page_link(
     let (before, after) = (&text[..start], &text[start + trimmed.len()..]);
     let dest = format!("{}{}", relative(from, target), &href[end..]);
     Some(format!("{before}[{trimmed}]({dest}){after}").into())
+}
+
+/// A paragraph whose Markdown would be one line of tags only (`<img …>`) is written as
+/// a `<p>` HTML block: alone on its line, a tag starts an HTML block, which has no `<p>`.
+fn html_paragraph(handlers: &dyn Handlers, element: Element) -> Option<HandlerResult> {
+    let result = handlers.fallback(element)?;
+    let inner = result.content.trim_matches('\n');
+    let only_tags = !inner.contains('\n') && inner.starts_with('<') && inner.ends_with('>');
+    if !only_tags || inner.starts_with("<p") {
+        return Some(result);
+    }
+    Some(HandlerResult {
+        content: format!("\n\n<p>{inner}</p>\n\n"),
+        markdown_translated: false,
+    })
 }
 
 /// The link from the file `from` to the file `to` (both under the content dir, `/`-separated),

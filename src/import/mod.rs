@@ -94,7 +94,7 @@ pub async fn run(cli: &Cli, args: &ImportArgs, output: &Output) -> anyhow::Resul
         &skipped,
         &Summary {
             url: &connection.url,
-            dir: &display_dir(&options.dir),
+            dir: &display_dir(&options.dir.join(&folder)),
             listed,
             unselected,
             selection: &selection,

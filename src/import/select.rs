@@ -134,20 +134,22 @@ pub fn select(mut nodes: Vec<RemotePage>, selection: &Selection, cx: &Context) -
         let at_natural = EXTENSIONS
             .iter()
             .any(|ext| (cx.exists)(&format!("{natural}.{ext}")));
-        if let Some(page) = by_uuid.get(&node.uuid) {
-            if !at_natural {
+        // Files at the node's own path stop the run (below) whatever they define.
+        if !at_natural {
+            if let Some(page) = by_uuid.get(&node.uuid) {
                 selected
                     .skipped
                     .push(skip(format!("already in {}", source(page))));
                 continue;
             }
-        } else if let Some(page) = by_alias.get(&alias.to_lowercase()) {
-            selected.skipped.push(skip(format!(
-                "its alias is already `{}`'s, in {}",
-                page.alias,
-                source(page)
-            )));
-            continue;
+            if let Some(page) = by_alias.get(&alias.to_lowercase()) {
+                selected.skipped.push(skip(format!(
+                    "its alias is already `{}`'s, in {}",
+                    page.alias,
+                    source(page)
+                )));
+                continue;
+            }
         }
         let (stem, key) = allocate(&natural, &chosen_keys, &existing_keys, cx);
         chosen_keys.insert(key.to_lowercase());

@@ -4,6 +4,7 @@ mod e2e;
 mod faults;
 mod harness;
 mod hostile;
+mod import;
 mod output;
 mod providers;
 mod prune;
