@@ -68,6 +68,52 @@ impl ApplyReport {
                 .all(|r| matches!(r.outcome, Outcome::Done(_)))
     }
 
+    /// The closing line of a run that did not apply everything, counting what failed, what was
+    /// not attempted and what was applied; `None` when every change was applied.
+    pub fn shortfall(&self) -> Option<String> {
+        let total = self.results.len();
+        let failed = self.failures().count();
+        let skipped = self
+            .results
+            .iter()
+            .filter(|r| matches!(r.outcome, Outcome::NotAttempted))
+            .count();
+        let applied = total - failed - skipped;
+        if failed == 0 && skipped == 0 && !self.interrupted {
+            return None;
+        }
+        let changes = |n: usize| format!("{n} change{}", if n == 1 { "" } else { "s" });
+        let mut parts = Vec::new();
+        if failed > 0 {
+            parts.push(if failed == total {
+                match total {
+                    1 => "the change failed".to_owned(),
+                    _ => format!("all {total} changes failed"),
+                }
+            } else {
+                format!("{failed} of {} failed", changes(total))
+            });
+        }
+        if skipped > 0 {
+            parts.push(format!("{} not attempted (interrupted)", changes(skipped)));
+        } else if self.interrupted {
+            parts.push("interrupted".to_owned());
+        }
+        parts.push(match applied {
+            0 => "nothing was applied".to_owned(),
+            n if n == total => format!("all {} applied", changes(n)),
+            n => format!("{} applied", changes(n)),
+        });
+        let mut line = parts.join("; ");
+        if failed > 0 {
+            line.push_str(" (each failure is listed above with its file)");
+        }
+        if skipped > 0 || self.interrupted {
+            line.push_str("; run apply again to finish");
+        }
+        Some(line)
+    }
+
     /// How many changes of `action` were applied.
     pub fn done(&self, action: Action) -> usize {
         self.results
@@ -199,5 +245,75 @@ fn explain(error: DrupalError, creating: bool, page: &crate::page::Page) -> Drup
             page.uuid, page.alias
         )),
         _ => error,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(outcomes: &[Outcome], interrupted: bool) -> ApplyReport {
+        let change = Change {
+            action: Action::Update,
+            key: "a".into(),
+            uuid: uuid::Uuid::nil(),
+            source: None,
+            alias: "/a".into(),
+            title: "A".into(),
+            fields: Vec::new(),
+            drift: false,
+            note: None,
+            page: None,
+            remote: None,
+        };
+        ApplyReport {
+            results: outcomes
+                .iter()
+                .map(|outcome| ChangeResult {
+                    change: change.clone(),
+                    outcome: outcome.clone(),
+                })
+                .collect(),
+            interrupted,
+        }
+    }
+
+    #[test]
+    fn the_closing_line_counts_what_really_happened() {
+        let ok = || Outcome::Done(None);
+        let failed = || Outcome::Failed("403".into());
+        for (outcomes, interrupted, expected) in [
+            (vec![ok(), ok()], false, None),
+            (
+                vec![failed(), failed(), failed()],
+                false,
+                Some("all 3 changes failed; nothing was applied (each failure is listed above with its file)"),
+            ),
+            (
+                vec![failed()],
+                false,
+                Some("the change failed; nothing was applied (each failure is listed above with its file)"),
+            ),
+            (
+                vec![failed(), ok(), ok()],
+                false,
+                Some("1 of 3 changes failed; 2 changes applied (each failure is listed above with its file)"),
+            ),
+            (
+                vec![ok(), Outcome::NotAttempted, Outcome::NotAttempted],
+                true,
+                Some("2 changes not attempted (interrupted); 1 change applied; run apply again to finish"),
+            ),
+            (
+                vec![failed(), ok(), Outcome::NotAttempted],
+                true,
+                Some("1 of 3 changes failed; 1 change not attempted (interrupted); 1 change applied (each failure is listed above with its file); run apply again to finish"),
+            ),
+        ] {
+            assert_eq!(
+                report(&outcomes, interrupted).shortfall().as_deref(),
+                expected
+            );
+        }
     }
 }

@@ -1,6 +1,10 @@
 //! Command-line arguments (clap derive types only; no logic). Raw flags are resolved into
 //! [`crate::config::Settings`] once, in `config`; nothing downstream reads these types.
 
+// The doc comments here are the `--help` text, written for people at a terminal: brackets in
+// them (`[sync].parallelism`, `NAME:PASS[:ROLE]`) are not links.
+#![allow(rustdoc::broken_intra_doc_links)]
+
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -98,9 +102,10 @@ pub struct SyncArgs {
     #[arg(long)]
     pub prune: bool,
 
-    /// What to do with pages edited on the site since drupal-sync last wrote them.
-    #[arg(long, value_enum, default_value_t = OnDrift::Overwrite)]
-    pub on_drift: OnDrift,
+    /// What to do with pages edited on the site since drupal-sync last wrote them
+    /// [default: overwrite].
+    #[arg(long, value_enum)]
+    pub on_drift: Option<OnDrift>,
 
     /// Read the password from standard input.
     #[arg(long)]
@@ -178,8 +183,9 @@ pub struct ImportArgs {
 
 #[derive(Debug, Args)]
 pub struct SandboxArgs {
-    /// Address to listen on (loopback only; port 0 picks a free one).
-    #[arg(long, default_value = "127.0.0.1:8888")]
+    /// Address to listen on: 127.0.0.1:PORT, [::1]:PORT or localhost:PORT (loopback only;
+    /// port 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:8888", value_parser = crate::sandbox::parse_listen)]
     pub listen: std::net::SocketAddr,
 
     /// Persist the site's state in FILE across restarts.

@@ -60,6 +60,16 @@ pub struct Config {
     pub auth: AuthConfig,
     pub content: ContentConfig,
     pub sync: SyncConfig,
+    /// The file's name and text, kept to locate problems found after parsing.
+    #[serde(skip)]
+    origin: Origin,
+}
+
+/// Where a parsed config came from: enough to point at a key's line later.
+#[derive(Debug, Clone, Default)]
+struct Origin {
+    path: String,
+    text: String,
 }
 
 /// `[site]`.
@@ -187,7 +197,7 @@ const KEYS: &[(&str, &[&str])] = &[
 impl Config {
     /// Parse the text of a config file; `path` only names the file in errors.
     pub fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
-        let config: Config = toml::from_str(text).map_err(|e| {
+        let mut config: Config = toml::from_str(text).map_err(|e| {
             let (line, col) = e
                 .span()
                 .map(|span| line_col(text, span.start))
@@ -225,7 +235,48 @@ impl Config {
                 });
             }
         }
+        config.origin = Origin {
+            path: path.to_owned(),
+            text: text.to_owned(),
+        };
+        if config.sync.parallelism == 0 {
+            return Err(config.error_at(
+                "sync",
+                "parallelism",
+                "`[sync].parallelism` must be at least 1: it is the number of concurrent writes"
+                    .into(),
+            ));
+        }
+        for pattern in &config.content.exclude {
+            if let Err(e) = globset::Glob::new(pattern) {
+                return Err(config.error_at(
+                    "content",
+                    "exclude",
+                    format!(
+                        "invalid glob `{pattern}` in `[content].exclude`: {}",
+                        e.kind()
+                    ),
+                ));
+            }
+        }
         Ok(config)
+    }
+
+    /// An error located at `key` of `[section]` in the file (at the section, or the file's
+    /// start, when the key is not written there).
+    pub fn error_at(&self, section: &str, key: &str, message: String) -> ConfigError {
+        let (line, col) = locate_key(&self.origin.text, section, key).unwrap_or((1, 1));
+        ConfigError::Invalid {
+            path: self.origin.path.clone(),
+            line,
+            col,
+            message,
+        }
+    }
+
+    /// Whether `[section].key` is written in the file (rather than defaulted).
+    pub fn is_set(&self, section: &str, key: &str) -> bool {
+        locate_key(&self.origin.text, section, key).is_some()
     }
 
     /// Read and parse a config file.
@@ -246,6 +297,36 @@ pub fn find(start: &Path) -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
+/// Line and column (1-based) of `key` in `[section]` of a config file's text, written as
+/// `key = …` (also with a dotted `section.key` at the top level); `None` when absent.
+fn locate_key(text: &str, section: &str, key: &str) -> Option<(usize, usize)> {
+    let mut current = String::new();
+    for (index, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        if trimmed.starts_with('[') && !trimmed.starts_with("[[") {
+            current = trimmed
+                .trim_end()
+                .trim_start_matches('[')
+                .split(']')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_owned();
+            continue;
+        }
+        let Some((name, _)) = trimmed.split_once('=') else {
+            continue;
+        };
+        let name = name.trim().trim_matches('"');
+        let dotted = format!("{section}.{key}");
+        if (current == section && name == key) || (current.is_empty() && name == dotted) {
+            return Some((index + 1, indent + 1));
+        }
+    }
+    None
+}
+
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
@@ -256,6 +337,9 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 /// Turn toml's unknown-field message into ours, with the nearest known key as a hint.
 fn explain(message: &str, text: &str, span: Option<std::ops::Range<usize>>) -> String {
     let message = message.trim();
+    if let Some(rest) = message.strip_prefix("invalid type: ") {
+        return explain_type(rest, text, span);
+    }
     let Some(rest) = message.strip_prefix("unknown field `") else {
         return message.to_owned();
     };
@@ -277,6 +361,38 @@ fn explain(message: &str, text: &str, span: Option<std::ops::Range<usize>>) -> S
         out.push_str(&format!("\n  hint: known keys: {}", candidates.join(", ")));
     }
     out
+}
+
+/// serde's `invalid type: string "8", expected usize` in words a config author uses, naming
+/// the key, e.g. "`[sync].parallelism` must be a whole number, not the string \"8\"".
+fn explain_type(rest: &str, text: &str, span: Option<std::ops::Range<usize>>) -> String {
+    let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+    let expected = match expected.trim() {
+        "usize" | "u64" | "u32" | "u16" | "u8" | "i64" | "i32" => "a whole number",
+        "a boolean" => "`true` or `false`",
+        "a string" => "a string in quotes",
+        "a sequence" => "a list such as [\"a\", \"b\"]",
+        other => other,
+    };
+    let found = found
+        .strip_prefix("string ")
+        .map_or_else(|| found.to_owned(), |value| format!("the string {value}"));
+    let key = span.and_then(|span| {
+        let line_start = text[..span.start.min(text.len())]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let line = text[line_start..].lines().next().unwrap_or_default();
+        let name = line.split_once('=')?.0.trim().trim_matches('"');
+        let section = enclosing_section(text, span.start);
+        Some(match section {
+            Some(section) => format!("`[{section}].{name}`"),
+            None => format!("`{name}`"),
+        })
+    });
+    match key {
+        Some(key) => format!("{key} must be {expected}, not {found}"),
+        None => format!("expected {expected}, found {found}"),
+    }
 }
 
 fn enclosing_section(text: &str, offset: usize) -> Option<String> {
@@ -370,9 +486,9 @@ impl Settings {
                 config_path.display()
             ))
         })?;
-        if config.sync.parallelism == 0 || overrides.parallelism == Some(0) {
+        if overrides.parallelism == Some(0) {
             return Err(ConfigError::Setting(
-                "parallelism must be at least 1".into(),
+                "`--parallelism` must be at least 1: it is the number of concurrent writes".into(),
             ));
         }
 
@@ -550,6 +666,52 @@ max_prune = 3
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("f.toml:2:"), "{err}");
+    }
+
+    #[test]
+    fn type_errors_name_the_key_in_words() {
+        let err = Config::parse(
+            "[site]\nnamespace = \"x\"\n[sync]\nparallelism = \"8\"\n",
+            "f.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            err,
+            "f.toml:4:15: `[sync].parallelism` must be a whole number, not the string \"8\""
+        );
+    }
+
+    #[test]
+    fn zero_parallelism_and_bad_globs_point_at_their_key() {
+        let err = Config::parse("[sync]\ntimeout_secs = 5\n  parallelism = 0\n", "f.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("f.toml:3:3: `[sync].parallelism` must be at least 1"),
+            "{err}"
+        );
+        let err = Config::parse(
+            "[content]\ndir = \"c\"\nexclude = [\"ok/**\", \"a[b\"]\n",
+            "f.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("f.toml:3:1: invalid glob `a[b` in `[content].exclude`: "),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn keys_are_located_in_their_section_or_dotted() {
+        let text = "[site]\nurl = \"u\"\n[content]\n  dir = \"docs\"\n";
+        assert_eq!(locate_key(text, "content", "dir"), Some((4, 3)));
+        assert_eq!(locate_key(text, "site", "dir"), None);
+        assert_eq!(
+            locate_key("content.dir = \"d\"\n", "content", "dir"),
+            Some((1, 1))
+        );
     }
 
     fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {

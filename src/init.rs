@@ -242,7 +242,16 @@ pub fn completions(shell: clap_complete::Shell) -> String {
     let mut command = crate::cli::Cli::command();
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut command, "drupal-sync", &mut out);
-    String::from_utf8_lossy(&out).into_owned()
+    let script = String::from_utf8_lossy(&out).into_owned();
+    if shell == clap_complete::Shell::Bash {
+        // clap_complete names the subcommand states of a hyphenated binary inconsistently:
+        // the loop that walks the words sets `drupal__sync__subcmd__plan`, while the `case`
+        // arms say `drupal__subcmd__sync__subcmd__plan`, so no option after a subcommand ever
+        // completes. One spelling for both.
+        script.replace("drupal__subcmd__sync", "drupal__sync")
+    } else {
+        script
+    }
 }
 
 #[cfg(test)]
@@ -459,6 +468,38 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("drupal-sync apply --sandbox"));
+    }
+
+    #[test]
+    fn bash_completes_subcommand_options() {
+        let script = completions(clap_complete::Shell::Bash);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("drupal-sync.bash");
+        std::fs::write(&path, script).unwrap();
+        let complete = |line: &str| {
+            let words: Vec<&str> = line.split(' ').collect();
+            let program = format!(
+                "source {}; COMP_WORDS=({}); COMP_CWORD={}; _drupal__sync drupal-sync '{}' '{}'; echo \"${{COMPREPLY[@]}}\"",
+                path.display(),
+                words.join(" "),
+                words.len() - 1,
+                words[words.len() - 1],
+                words[words.len() - 2],
+            );
+            let out = std::process::Command::new("bash")
+                .args(["-c", &program])
+                .output()
+                .expect("bash runs");
+            String::from_utf8(out.stdout).unwrap()
+        };
+        let plan = complete("drupal-sync plan --");
+        for option in ["--detailed-exitcode", "--on-drift", "--format", "--out"] {
+            assert!(plan.split_whitespace().any(|w| w == option), "{plan}");
+        }
+        let apply = complete("drupal-sync apply --allow");
+        assert_eq!(apply.trim(), "--allow-mass-delete");
+        let top = complete("drupal-sync pl");
+        assert_eq!(top.trim(), "plan");
     }
 
     #[test]

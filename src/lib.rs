@@ -160,12 +160,34 @@ pub fn load_settings(cli: &Cli, overrides: Overrides) -> anyhow::Result<Settings
         }
     };
     let config = Config::from_file(&path)?;
-    Ok(Settings::resolve(
-        config,
+    let settings = Settings::resolve(
+        config.clone(),
         &path,
         &|name| std::env::var(name).ok(),
         overrides,
-    )?)
+    )?;
+    check_content_dir(&config, &settings)?;
+    Ok(settings)
+}
+
+/// The content directory must be a directory; the error points at `[content].dir`.
+fn check_content_dir(config: &Config, settings: &Settings) -> Result<(), config::ConfigError> {
+    let dir = &settings.content.dir;
+    let problem = match std::fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => return Ok(()),
+        Ok(_) => "is a file, not a directory".to_owned(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => "does not exist".to_owned(),
+        Err(e) => format!("cannot be read: {e}"),
+    };
+    let shown = content::display_path(dir, &settings.content.display_base);
+    let message = if config.is_set("content", "dir") {
+        format!("the content directory `{shown}` set by `[content].dir` {problem}")
+    } else {
+        format!(
+            "the content directory `{shown}` {problem}\n  hint: create it, or set `[content].dir` to where the pages are"
+        )
+    };
+    Err(config.error_at("content", "dir", message))
 }
 
 /// Load the content and print its diagnostics; `Err` when any is an error (strict: warnings too).
@@ -185,7 +207,7 @@ pub fn load_content(settings: &Settings, output: &Output) -> anyhow::Result<Cont
             style.paint("1;33", "warning")
         };
         if is_error || !output.quiet {
-            eprintln!("{}:{}:{}: {label}: {}", d.path, d.line, d.col, d.message);
+            eprintln!("{}: {label}: {}", d.location(), d.message);
         }
         if output.github {
             let kind = if is_error { "error" } else { "warning" };

@@ -103,9 +103,8 @@ pub fn derive_uuid(namespace: &str, key: &str) -> Uuid {
     let mut bytes = [0u8; 16];
     bytes[..6].copy_from_slice(&namespace_tag(namespace));
     bytes[6..].copy_from_slice(&k[..10]);
-    bytes[6] = (bytes[6] & 0x0f) | 0x80;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    Uuid::from_bytes(bytes)
+    // Sets the version nibble to 8 and the variant bits to `10`, as §2 fixes.
+    Uuid::new_v8(bytes)
 }
 
 /// Whether a remote node's UUID was derived for `namespace` (and so may be pruned by it).

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
+use clap::ValueEnum;
 use rand::distr::{Alphanumeric, SampleString};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -97,6 +98,9 @@ impl Target {
 
 /// `drupal-sync plan`.
 pub async fn plan(cli: &Cli, args: &PlanArgs, output: &Output) -> anyhow::Result<Exit> {
+    if args.out.is_some() && args.sync.sandbox {
+        bail!("`--out` cannot be used with `--sandbox`: the sandbox site is gone when this command ends, so the saved plan could never be applied\n  hint: use `--format json` to keep the plan as data");
+    }
     let mut settings = settings(cli, &args.sync, None)?;
     let content = load_content(&settings, output)?;
     let target = connect(&mut settings, &args.sync).await?;
@@ -140,8 +144,31 @@ pub async fn plan(cli: &Cli, args: &PlanArgs, output: &Output) -> anyhow::Result
     })
 }
 
+/// Flags that would silently do nothing with `apply PLAN_FILE` are refused: the saved plan
+/// already fixes its deletions and drift handling, and names the site it was made for.
+fn refuse_with_saved_plan(path: &Path, sync: &SyncArgs) -> anyhow::Result<()> {
+    let shown = path.display();
+    if sync.prune {
+        bail!("`--prune` cannot be used with a saved plan: `{shown}` already holds the deletions it was made with\n  hint: make the plan with `drupal-sync plan --prune --out {shown}`");
+    }
+    if let Some(on_drift) = sync.on_drift {
+        let name = on_drift
+            .to_possible_value()
+            .map(|v| v.get_name().to_owned())
+            .unwrap_or_default();
+        bail!("`--on-drift {name}` cannot be used with a saved plan: `{shown}` already decided what to do with drifted pages\n  hint: make the plan with `drupal-sync plan --on-drift {name} --out {shown}`");
+    }
+    if sync.sandbox {
+        bail!("`--sandbox` cannot be used with a saved plan: a saved plan is applied to the site it was made for, and `--sandbox` starts a new, empty one");
+    }
+    Ok(())
+}
+
 /// `drupal-sync apply`.
 pub async fn apply(cli: &Cli, args: &ApplyArgs, output: &Output) -> anyhow::Result<Exit> {
+    if let Some(path) = &args.plan_file {
+        refuse_with_saved_plan(path, &args.sync)?;
+    }
     let mut settings = settings(cli, &args.sync, args.parallelism)?;
     let (plan, target) = match &args.plan_file {
         Some(path) => {
@@ -212,15 +239,8 @@ pub async fn apply(cli: &Cli, args: &ApplyArgs, output: &Output) -> anyhow::Resu
         target.site.requests(),
         target.site.token_requests()
     );
-    let failed = report.failures().count();
-    if failed > 0 {
-        output.error(&format!(
-            "{failed} of {} change{} failed; the others were applied (each failure is listed above with its file)",
-            report.results.len(),
-            if report.results.len() == 1 { "" } else { "s" },
-        ));
-    } else if report.interrupted {
-        output.error("interrupted: the changes listed as not attempted were not applied; run apply again to finish");
+    if let Some(shortfall) = report.shortfall() {
+        output.error(&shortfall);
     }
     Ok(if report.success() {
         Exit::Success
@@ -372,7 +392,7 @@ async fn make_plan(
         &remote,
         &PlanOptions {
             namespace: settings.namespace.clone(),
-            on_drift: sync.on_drift,
+            on_drift: sync.on_drift.unwrap_or(OnDrift::Overwrite),
             known: target.known(),
             lookup_by_uuid: settings.api == crate::config::Api::Jsonapi,
         },
@@ -380,7 +400,7 @@ async fn make_plan(
 }
 
 fn refuse_drift(plan: &Plan, sync: &SyncArgs) -> anyhow::Result<()> {
-    if sync.on_drift != OnDrift::Fail {
+    if sync.on_drift != Some(OnDrift::Fail) {
         return Ok(());
     }
     let drifted: Vec<String> = plan
@@ -533,7 +553,7 @@ pub(crate) async fn connect_for(
 ) -> anyhow::Result<Connection> {
     let sync = SyncArgs {
         prune: false,
-        on_drift: OnDrift::Overwrite,
+        on_drift: None,
         password_stdin,
         sandbox,
     };

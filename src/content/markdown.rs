@@ -139,29 +139,9 @@ pub fn join(from: &str, target: &str) -> Option<String> {
 
 /// Decode `%XX` escapes (`my%20page.md`); text that would not decode to UTF-8 stays as written.
 fn percent_decode(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.contains('%') {
-        return text.into();
-    }
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).map_or(text.into(), Into::into)
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8()
+        .unwrap_or(text.into())
 }
 
 #[cfg(test)]

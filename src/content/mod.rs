@@ -30,6 +30,8 @@ mod text;
 mod validate;
 mod value;
 mod walk;
+
+pub use walk::{display_path, escape_controls};
 mod yaml_pages;
 
 use std::collections::{BTreeSet, HashMap};
@@ -97,14 +99,17 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
             Severity::Error => "error",
         };
+        write!(f, "{}: {severity}: {}", self.location(), self.message)
+    }
+}
+
+impl Diagnostic {
+    /// `file:line:col`, or just the file when the problem has no position in it.
+    pub fn location(&self) -> String {
         if self.line == 0 {
-            write!(f, "{}: {severity}: {}", self.path, self.message)
+            self.path.clone()
         } else {
-            write!(
-                f,
-                "{}:{}:{}: {severity}: {}",
-                self.path, self.line, self.col, self.message
-            )
+            format!("{}:{}:{}", self.path, self.line, self.col)
         }
     }
 }

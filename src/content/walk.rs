@@ -279,16 +279,49 @@ pub fn display_path(path: &Path, base: &Path) -> String {
         _ => path.to_path_buf(),
     };
     let shown = shown.to_string_lossy();
-    if std::path::MAIN_SEPARATOR == '/' {
+    let shown = if std::path::MAIN_SEPARATOR == '/' {
         shown.into_owned()
     } else {
         shown.replace(std::path::MAIN_SEPARATOR, "/")
+    };
+    escape_controls(&shown)
+}
+
+/// Control characters written as escapes (`\n`, `\u{1b}`): a file name is untrusted input, and
+/// printed raw a newline in it could start a forged line (a GitHub `::error` annotation).
+pub fn escape_controls(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_owned();
     }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_in_paths_are_escaped() {
+        let shown = display_path(
+            Path::new("dir/a\n::error title=x::forged.md"),
+            Path::new("dir"),
+        );
+        assert_eq!(shown, "a\\n::error title=x::forged.md");
+        assert!(!shown.contains('\n'));
+        assert_eq!(
+            escape_controls("tab\there\u{1b}[31m"),
+            "tab\\there\\u{1b}[31m"
+        );
+        assert_eq!(escape_controls("plain/é.md"), "plain/é.md");
+    }
 
     #[test]
     fn kinds() {

@@ -77,15 +77,15 @@ impl JsonApi {
         loop {
             let document: Collection = self.client.get_json(&path, MEDIA).await?.ok_or_else(|| {
                 protocol(
+                    &Method::GET,
                     &path,
                     &format!("no JSON:API resource for bundle `{}` (404): check [site].bundle and that JSON:API is enabled", self.bundle),
                 )
             })?;
             for resource in document.data {
-                pages.push(
-                    remote_page(resource)
-                        .ok_or_else(|| protocol(&path, "a resource has no valid `id`"))?,
-                );
+                pages.push(remote_page(resource).ok_or_else(|| {
+                    protocol(&Method::GET, &path, "a resource has no valid `id`")
+                })?);
             }
             match document.links.and_then(|l| l.next) {
                 Some(next) => path = self.relative(&next.href)?,
@@ -188,7 +188,7 @@ impl JsonApi {
             return Err(response.error(&method, path));
         }
         remote_page(response.json::<Single>(&method, path)?.data)
-            .ok_or_else(|| protocol(path, "the answer has no valid resource"))
+            .ok_or_else(|| protocol(&method, path, "the answer has no valid resource"))
     }
 
     /// A `links.next` href as a path on this site; a link to another host is refused.
@@ -197,7 +197,7 @@ impl JsonApi {
         href.strip_prefix(&base)
             .map(str::to_owned)
             .or_else(|| href.starts_with('/').then(|| href.to_owned()))
-            .ok_or_else(|| protocol(href, "`links.next` points outside the site"))
+            .ok_or_else(|| protocol(&Method::GET, href, "`links.next` points outside the site"))
     }
 }
 
@@ -218,9 +218,9 @@ pub fn alias_value(page: &Page, remote: &RemotePage) -> Value {
     }
 }
 
-fn protocol(path: &str, message: &str) -> DrupalError {
+fn protocol(method: &Method, path: &str, message: &str) -> DrupalError {
     DrupalError::Protocol {
-        method: "GET".into(),
+        method: method.to_string(),
         path: path.split('?').next().unwrap_or(path).to_owned(),
         message: message.to_owned(),
     }

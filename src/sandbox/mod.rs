@@ -75,12 +75,25 @@ impl User {
         if name.is_empty() {
             return Err(OptionsError::UserSyntax);
         }
+        // `NAME:PASS` is an administrator; with a second colon the last part must be a role,
+        // so a typo such as `:editer` is an error, never an admin whose password ends in it.
         let (password, role) = match rest.rsplit_once(':') {
+            None => (rest, Role::Admin),
             Some((password, role)) if role.eq_ignore_ascii_case("admin") => (password, Role::Admin),
             Some((password, role)) if role.eq_ignore_ascii_case("editor") => {
                 (password, Role::Editor)
             }
-            _ => (rest, Role::Admin),
+            Some((_, role)) => {
+                // Name the role only when it is clearly a misspelt one: otherwise it may be the
+                // tail of a password that contains a colon.
+                let near = ["admin", "editor"]
+                    .into_iter()
+                    .find(|known| strsim::levenshtein(&role.to_ascii_lowercase(), known) <= 2);
+                return Err(OptionsError::UnknownRole {
+                    name: name.to_owned(),
+                    typo: near.map(|known| (role.to_owned(), known)),
+                });
+            }
         };
         if password.is_empty() {
             return Err(OptionsError::EmptyPassword(name.to_owned()));
@@ -99,6 +112,15 @@ pub enum OptionsError {
     /// A `--user` value without `NAME:` in front.
     #[error("invalid --user value: expected NAME:PASS[:ROLE] with ROLE `admin` or `editor`")]
     UserSyntax,
+    /// A `--user` value whose last `:` part is not a role.
+    #[error("invalid --user value for `{name}`: {}", match typo {
+        Some((role, known)) => format!("unknown role `{role}` (did you mean `{known}`?); ROLE is `admin` or `editor`"),
+        None => "the part after the last `:` is not a role (`admin` or `editor`)\n  hint: a password that contains `:` needs an explicit role: NAME:PASS:admin".to_owned(),
+    })]
+    UnknownRole {
+        name: String,
+        typo: Option<(String, &'static str)>,
+    },
     /// A `--user` value with an empty password.
     #[error("invalid --user value for `{0}`: the password is empty")]
     EmptyPassword(String),
@@ -171,6 +193,19 @@ impl SandboxOptions {
         }
         Ok(options)
     }
+}
+
+/// Parses `--listen`: a socket address, or `localhost:PORT` (IPv4 loopback).
+pub fn parse_listen(value: &str) -> Result<SocketAddr, String> {
+    let resolved = match value.rsplit_once(':') {
+        Some((host, port)) if host.eq_ignore_ascii_case("localhost") => {
+            format!("127.0.0.1:{port}")
+        }
+        _ => value.to_owned(),
+    };
+    resolved.parse().map_err(|_| {
+        format!("expected 127.0.0.1:PORT, [::1]:PORT or localhost:PORT, not `{value}`")
+    })
 }
 
 /// A running sandbox; it serves until [`Sandbox::shutdown`] or until its runtime stops
@@ -291,12 +326,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn listen_addresses() {
+        assert_eq!(
+            parse_listen("localhost:8080").unwrap(),
+            "127.0.0.1:8080".parse::<SocketAddr>().unwrap()
+        );
+        assert_eq!(
+            parse_listen("[::1]:0").unwrap(),
+            "[::1]:0".parse::<SocketAddr>().unwrap()
+        );
+        assert!(parse_listen("localhost").is_err());
+        assert!(parse_listen("localhost:http").is_err());
+    }
+
+    #[test]
     fn user_specs() {
         let cases = [
             ("ci:secret", Some(("ci", "secret", Role::Admin))),
             ("ci:secret:editor", Some(("ci", "secret", Role::Editor))),
             ("ci:secret:ADMIN", Some(("ci", "secret", Role::Admin))),
-            ("ci:se:cr:et", Some(("ci", "se:cr:et", Role::Admin))),
+            ("ci:se:cr:et", None),
+            ("ci:se:cr:et:admin", Some(("ci", "se:cr:et", Role::Admin))),
+            ("ci:pw:editer", None),
             ("ci:a:b:editor", Some(("ci", "a:b", Role::Editor))),
             ("ci", None),
             (":pw", None),
@@ -310,6 +361,20 @@ mod tests {
                 .map(|u| (u.name.as_str(), u.password.as_str(), u.role));
             assert_eq!(got, expected, "{spec}");
         }
+    }
+
+    #[test]
+    fn a_misspelt_role_is_an_error_that_never_shows_a_password() {
+        let error = User::parse("ci:pw:editer").unwrap_err().to_string();
+        assert_eq!(
+            error,
+            "invalid --user value for `ci`: unknown role `editer` (did you mean `editor`?); ROLE is `admin` or `editor`"
+        );
+        let error = User::parse("ci:pass:word-with-colon")
+            .unwrap_err()
+            .to_string();
+        assert!(!error.contains("word-with-colon"), "{error}");
+        assert!(error.contains("NAME:PASS:admin"), "{error}");
     }
 
     #[test]

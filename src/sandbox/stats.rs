@@ -43,11 +43,7 @@ pub(crate) fn route_key(method: &str, path: &str) -> String {
 
 /// Whether `s` is a hyphenated 8-4-4-4-12 hex UUID, the only form Drupal accepts.
 pub(crate) fn is_uuid(s: &str) -> bool {
-    s.len() == 36
-        && s.bytes().enumerate().all(|(i, b)| match i {
-            8 | 13 | 18 | 23 => b == b'-',
-            _ => b.is_ascii_hexdigit(),
-        })
+    s.len() == 36 && uuid::Uuid::try_parse(s).is_ok()
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ mod faults;
 mod harness;
 mod hostile;
 mod import;
+mod messages;
 mod output;
 mod providers;
 mod prune;
