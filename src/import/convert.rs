@@ -11,6 +11,7 @@ use std::sync::Arc;
 use htmd::element_handler::{HandlerResult, Handlers};
 use htmd::options::{BulletListMarker, Options, TranslationMode};
 use htmd::{Element, HtmlToMarkdown};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 /// How a body is turned into Markdown; tried in order until one renders back exactly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,14 +118,24 @@ pub fn relative(from: &str, to: &str) -> String {
     encode(&parts.join("/"))
 }
 
-/// Percent-encode ASCII outside `A-Z a-z 0-9 - . _ ~ /` (the renderer decodes `%XX`).
+/// ASCII a link destination percent-encodes: everything but `A-Z a-z 0-9 - . _ ~ /`
+/// (the renderer decodes `%XX`; other characters pass as they are).
+const LINK: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/');
+
 fn encode(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
+    let mut buf = [0u8; 4];
     for c in path.chars() {
-        if c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~' | '/') || !c.is_ascii() {
-            out.push(c);
+        if c.is_ascii() {
+            out.extend(utf8_percent_encode(c.encode_utf8(&mut buf), LINK));
         } else {
-            out.push_str(&format!("%{:02X}", c as u32));
+            // Letters beyond ASCII stay readable: the renderer takes them as they are.
+            out.push(c);
         }
     }
     out

@@ -170,22 +170,29 @@ fn render(
     }))
 }
 
-/// Whether the page read back from `display` matches its node as `plan` compares them.
+/// Whether the page read back from `shown` matches its node as `plan` compares them.
 fn check(
     content: &Content,
     pages: &HashMap<&str, &Page>,
-    display: &str,
+    shown: &str,
     node: &RemotePage,
 ) -> Result<(), String> {
-    if let Some(diagnostic) = content.diagnostics.iter().find(|d| d.path == display) {
+    if let Some(diagnostic) = content.diagnostics.iter().find(|d| d.path == shown) {
         return Err(diagnostic.message.clone());
     }
     let page = pages
-        .get(display)
+        .get(shown)
         .ok_or_else(|| "the file would not be read as a page".to_owned())?;
     let fields = plan::diff(page, node);
     if fields.is_empty() {
         return Ok(());
+    }
+    if fields.iter().any(|f| f.field == Field::Body) {
+        let (site, file) = first_difference(node.body.as_deref().unwrap_or_default(), &page.body);
+        tracing::info!(
+            "{}: the body differs from the site's at {site:?}; read back: {file:?}",
+            shown
+        );
     }
     let show = |value: &Option<String>| match value {
         Some(v) if !v.is_empty() => format!("`{v}`"),
@@ -203,4 +210,22 @@ fn check(
         })
         .collect::<Vec<_>>()
         .join("; "))
+}
+
+/// Where two texts first differ: a few characters of each from there.
+fn first_difference<'a>(a: &'a str, b: &'a str) -> (&'a str, &'a str) {
+    let at = a
+        .char_indices()
+        .zip(b.chars())
+        .find(|((_, x), y)| x != y)
+        .map_or(a.len().min(b.len()), |((i, _), _)| i);
+    let start = a[..at].char_indices().rev().nth(20).map_or(0, |(i, _)| i);
+    let cut = |s: &'a str| {
+        let end = s[start..]
+            .char_indices()
+            .nth(60)
+            .map_or(s.len(), |(i, _)| start + i);
+        &s[start..end]
+    };
+    (cut(a), cut(b))
 }

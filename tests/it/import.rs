@@ -377,3 +377,56 @@ fn import_on_core_rest_says_why_and_stops() {
         "no request is made"
     );
 }
+
+#[test]
+fn password_from_stdin_and_the_throwaway_sandbox() {
+    use std::io::Write;
+    use std::process::Stdio;
+
+    let sandbox = SandboxProc::start();
+    create(&sandbox, page("Guide", "/docs/guide", "<p>Read me.</p>\n"));
+    let project = Project::new(&sandbox.url);
+    let mut command = project.command(&["import", "--all", "--password-stdin"]);
+    command
+        .env_remove("DRUPAL_SYNC_PASSWORD")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"ci-password\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("Imported 1 page into content: 1 as Markdown"),
+        "{stdout}"
+    );
+    assert_eq!(
+        read(&project, "docs/guide.md").lines().last(),
+        Some("Read me.")
+    );
+
+    // `--sandbox` imports from an empty throwaway site, never from [site].url.
+    let other = Project::new(&sandbox.url);
+    let before = sandbox.stats();
+    let run = other.run(&["import", "--all", "--sandbox"]);
+    run.code(0);
+    assert!(
+        run.stdout
+            .starts_with("Found 0 basic pages on http://127.0.0.1:"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains(&sandbox.url), "{}", run.stdout);
+    assert_eq!(sandbox.stats().since(&before).total(), 0);
+}
