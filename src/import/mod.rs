@@ -41,18 +41,23 @@ pub async fn run(cli: &Cli, args: &ImportArgs, output: &Output) -> anyhow::Resul
     let (options, folder) = target(&settings.content, args.dir.as_deref())?;
     if folder.is_none() {
         output.note(&format!(
-            "note: {} is outside the content directory {}; `plan` reads only the content directory, so move the files there (or point [content].dir at it) before planning",
+            "note: `{}` is outside the content directory `{}`; `plan` reads only the content directory, so move the files there (or point [content].dir at it) before planning",
             display_dir(&options.dir),
             display_dir(&settings.content.dir)
         ));
     }
     let folder = folder.unwrap_or_default();
 
-    let existing = content::load(&options);
+    // A `--dir` not made yet holds nothing (and is no error).
+    let existing = if options.dir.exists() {
+        content::load(&options)
+    } else {
+        content::Content::default()
+    };
     let errors = existing.errors().count();
     if errors > 0 {
         output.note(&format!(
-            "warning: {} has {errors} error{} (see `drupal-sync validate`); plan refuses to run until they are fixed",
+            "warning: `{}` has {errors} error{} (see `drupal-sync validate`); plan refuses to run until they are fixed",
             display_dir(&options.dir),
             if errors == 1 { "" } else { "s" }
         ));
@@ -140,8 +145,15 @@ fn target(
     let absolute = |p: &Path| -> anyhow::Result<PathBuf> {
         let p =
             std::path::absolute(p).with_context(|| format!("cannot resolve `{}`", p.display()))?;
-        // Resolve `..` and symlinks where the path exists, so `content/../content/x` is inside.
-        Ok(p.canonicalize().unwrap_or(p))
+        // Resolve `..` and symlinks in the part that exists, so `content/../content/new` and
+        // a content dir reached through a symlink still compare as inside.
+        let existing = p
+            .ancestors()
+            .find_map(|a| Some((a, a.canonicalize().ok()?)));
+        Ok(match existing {
+            Some((ancestor, real)) => real.join(p.strip_prefix(ancestor).unwrap_or(Path::new(""))),
+            None => p,
+        })
     };
     let (dir, root) = (absolute(dir)?, absolute(&content.dir)?);
     match dir.strip_prefix(&root) {
@@ -242,6 +254,20 @@ fn summary(
         .map(|f| content::display_of(options, &f.rel).chars().count())
         .max()
         .unwrap_or(0);
+    let alias_width = settled
+        .files
+        .iter()
+        .map(|f| {
+            f.chosen
+                .node
+                .alias
+                .as_deref()
+                .unwrap_or_default()
+                .chars()
+                .count()
+        })
+        .max()
+        .unwrap_or(0);
     for file in &settled.files {
         let shown = content::display_of(options, &file.rel);
         let alias = file.chosen.node.alias.as_deref().unwrap_or_default();
@@ -250,7 +276,7 @@ fn summary(
             Form::Html(why) => format!("HTML ({why})"),
         };
         out.push_str(&format!(
-            "  {} {shown:<width$}  {alias}  {how}\n",
+            "  {} {shown:<width$}  {alias:<alias_width$}  {how}\n",
             paint.paint("32", "+")
         ));
     }

@@ -190,7 +190,7 @@ fn check(
     if fields.iter().any(|f| f.field == Field::Body) {
         let (site, file) = first_difference(node.body.as_deref().unwrap_or_default(), &page.body);
         tracing::info!(
-            "{}: the body differs from the site's at {site:?}; read back: {file:?}",
+            "{}: the body read back differs from the site's; site: {site:?}, read back: {file:?}",
             shown
         );
     }
