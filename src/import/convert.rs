@@ -23,11 +23,6 @@ pub enum Style {
     Faithful,
 }
 
-impl Style {
-    /// Every style, most readable first.
-    pub const ALL: [Style; 2] = [Style::Pure, Style::Faithful];
-}
-
 /// Where the other Markdown pages are: alias → file path under the content dir.
 pub type Targets = Arc<HashMap<String, String>>;
 

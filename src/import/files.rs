@@ -17,6 +17,9 @@ pub struct FrontMatter {
     pub summary: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
+    /// `false` where the site's headings have no `id` and the renderer would add them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub heading_ids: Option<bool>,
     pub uuid: String,
 }
 
@@ -30,6 +33,7 @@ impl FrontMatter {
             status: (!node.published).then_some("draft"),
             summary: node.summary.clone().filter(|s| !s.is_empty()),
             format: node.format.clone().filter(|f| f != default_format),
+            heading_ids: None,
             uuid: node.uuid.to_string(),
         }
     }

@@ -5,7 +5,9 @@
 //! otherwise as YAML with `body_html`, and a page that would not even round-trip that way is
 //! skipped with the reason.
 //!
-//! Pages move one way only (Markdown styles in order, then HTML, then skipped), so the loop
+//! Markdown is tried in several variants (plain, then with inline HTML where Markdown cannot
+//! say an attribute; links to other pages relative or as aliases; `heading_ids: false` or
+//! not). Pages move one way only (variants in order, then HTML, then skipped), so the loop
 //! ends; links to a page that leaves Markdown fall back to its alias on the next round.
 
 use std::collections::HashMap;
@@ -42,13 +44,92 @@ pub struct Settled {
     pub skipped: Vec<Skipped>,
 }
 
+/// One way of writing a page as Markdown; [`VARIANTS`] are tried in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Variant {
+    style: Style,
+    /// Links to other imported Markdown pages as relative `.md` links (else their aliases,
+    /// which the renderer leaves alone: a fragment it cannot check stays as it is).
+    page_links: bool,
+    /// Front matter `heading_ids: false`, for HTML whose headings have no `id` where the
+    /// renderer would add them. Where the renderer knows no such key, this variant fails
+    /// its check (an unknown key), and the others stand.
+    heading_ids_off: bool,
+}
+
+const fn variant(style: Style, page_links: bool, heading_ids_off: bool) -> Variant {
+    Variant {
+        style,
+        page_links,
+        heading_ids_off,
+    }
+}
+
+/// The variants, most readable first.
+const VARIANTS: [Variant; 8] = [
+    variant(Style::Pure, true, false),
+    variant(Style::Pure, true, true),
+    variant(Style::Pure, false, false),
+    variant(Style::Pure, false, true),
+    variant(Style::Faithful, true, false),
+    variant(Style::Faithful, true, true),
+    variant(Style::Faithful, false, false),
+    variant(Style::Faithful, false, true),
+];
+
 /// Where a page stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum State {
-    /// Trying `Style::ALL[i]`.
+    /// Trying `VARIANTS[i]`.
     Markdown(usize),
     Html,
     Skipped(String),
+}
+
+/// A page's way through the forms.
+#[derive(Debug, Clone)]
+struct Attempt {
+    state: State,
+    /// Why its first Markdown variant failed, for the summary.
+    why_html: Option<String>,
+    /// Texts that failed their check already: a variant that gives one of them again is
+    /// passed over without another round.
+    failed: Vec<String>,
+}
+
+impl Attempt {
+    /// Move on to the next form; `reason` is why the current one failed (`None`: it did not
+    /// apply).
+    fn advance(&mut self, reason: Option<String>) {
+        self.state = match &self.state {
+            State::Markdown(i) => {
+                if let Some(reason) = reason {
+                    self.why_html.get_or_insert(reason);
+                }
+                if i + 1 < VARIANTS.len() {
+                    State::Markdown(i + 1)
+                } else {
+                    State::Html
+                }
+            }
+            State::Html => State::Skipped(format!(
+                "even with its HTML kept as it is, the next plan would change it: {}",
+                reason.unwrap_or_default()
+            )),
+            State::Skipped(reason) => State::Skipped(reason.clone()),
+        };
+    }
+}
+
+/// What rendering a page in its current form gave.
+enum Rendered {
+    /// The file: path under the content dir, and text.
+    File(String, String),
+    /// The form does not apply, or gives a text that failed before.
+    Pass,
+    Failed(String),
+    /// The page is skipped.
+    Nothing,
 }
 
 /// Decide each page's file. `load` reads the given files (path under the content dir,
@@ -60,32 +141,36 @@ pub fn settle(
     load: impl Fn(Vec<(String, String)>) -> Content,
     display: impl Fn(&str) -> String,
 ) -> Settled {
-    let start = if html_only {
-        State::Html
-    } else {
-        State::Markdown(0)
+    let start = Attempt {
+        state: if html_only {
+            State::Html
+        } else {
+            State::Markdown(0)
+        },
+        why_html: None,
+        failed: Vec::new(),
     };
-    let mut states: Vec<State> = vec![start; chosen.len()];
-    // Why the first Markdown attempt failed, for the summary.
-    let mut why_html: Vec<Option<String>> = vec![None; chosen.len()];
+    let mut attempts: Vec<Attempt> = vec![start; chosen.len()];
     let texts = loop {
-        let targets: convert::Targets = Arc::new(
-            chosen
-                .iter()
-                .zip(&states)
-                .filter(|(_, s)| matches!(s, State::Markdown(_)))
-                .filter_map(|(c, _)| Some((c.node.alias.clone()?, format!("{}.md", c.stem))))
-                .collect(),
-        );
-        let mut texts: Vec<Option<(String, String)>> = Vec::with_capacity(chosen.len());
-        for (i, c) in chosen.iter().enumerate() {
-            texts.push(loop {
-                match render(c, &states[i], &targets, default_format) {
-                    Ok(text) => break text,
-                    Err(reason) => advance(&mut states[i], &mut why_html[i], reason),
-                }
-            });
-        }
+        // Render until the pages that are Markdown are the ones the links were made for:
+        // a page passing over variants that do not apply may leave Markdown meanwhile.
+        let texts = loop {
+            let targets = markdown_targets(&chosen, &attempts);
+            let mut texts: Vec<Option<(String, String)>> = Vec::with_capacity(chosen.len());
+            for (c, attempt) in chosen.iter().zip(&mut attempts) {
+                texts.push(loop {
+                    match render(c, attempt, &targets, default_format) {
+                        Rendered::File(rel, text) => break Some((rel, text)),
+                        Rendered::Nothing => break None,
+                        Rendered::Pass => attempt.advance(None),
+                        Rendered::Failed(reason) => attempt.advance(Some(reason)),
+                    }
+                });
+            }
+            if markdown_targets(&chosen, &attempts) == targets {
+                break texts;
+            }
+        };
         let extra: Vec<(String, String)> = texts.iter().flatten().cloned().collect();
         let content = load(extra);
         let pages: HashMap<&str, &Page> = content
@@ -94,10 +179,11 @@ pub fn settle(
             .map(|p| (p.source.path.as_str(), p))
             .collect();
         let mut changed = false;
-        for (i, c) in chosen.iter().enumerate() {
-            let Some((rel, _)) = &texts[i] else { continue };
+        for ((c, attempt), text) in chosen.iter().zip(&mut attempts).zip(&texts) {
+            let Some((rel, text)) = text else { continue };
             if let Err(reason) = check(&content, &pages, &display(rel), &c.node) {
-                advance(&mut states[i], &mut why_html[i], reason);
+                attempt.failed.push(text.clone());
+                attempt.advance(Some(reason));
                 changed = true;
             }
         }
@@ -106,8 +192,8 @@ pub fn settle(
         }
     };
     let mut settled = Settled::default();
-    for (((chosen, state), text), why) in chosen.into_iter().zip(states).zip(texts).zip(why_html) {
-        let form = match state {
+    for ((chosen, attempt), text) in chosen.into_iter().zip(attempts).zip(texts) {
+        let form = match attempt.state {
             State::Skipped(reason) => {
                 settled.skipped.push(Skipped {
                     node: chosen.node,
@@ -116,7 +202,7 @@ pub fn settle(
                 continue;
             }
             State::Markdown(_) => Form::Markdown,
-            State::Html => Form::Html(why.unwrap_or_else(|| "--html".to_owned())),
+            State::Html => Form::Html(attempt.why_html.unwrap_or_else(|| "--html".to_owned())),
         };
         if let Some((rel, text)) = text {
             settled.files.push(File {
@@ -130,44 +216,56 @@ pub fn settle(
     settled
 }
 
-/// Move a page that failed on to its next form.
-fn advance(state: &mut State, why_html: &mut Option<String>, reason: String) {
-    *state = match state {
-        State::Markdown(i) => {
-            why_html.get_or_insert(reason);
-            if *i + 1 < Style::ALL.len() {
-                State::Markdown(*i + 1)
-            } else {
-                State::Html
-            }
-        }
-        State::Html => State::Skipped(format!(
-            "even with its HTML kept as it is, the next plan would change it: {reason}"
-        )),
-        State::Skipped(reason) => State::Skipped(reason.clone()),
-    };
+/// Where the pages now meant to be Markdown are: alias → file.
+fn markdown_targets(chosen: &[Chosen], attempts: &[Attempt]) -> convert::Targets {
+    Arc::new(
+        chosen
+            .iter()
+            .zip(attempts)
+            .filter(|(_, a)| matches!(a.state, State::Markdown(_)))
+            .filter_map(|(c, _)| Some((c.node.alias.clone()?, format!("{}.md", c.stem))))
+            .collect(),
+    )
 }
 
-/// The file of a page in its current form: path under the content dir and text.
+/// The file of a page in its current form.
 fn render(
     chosen: &Chosen,
-    state: &State,
+    attempt: &Attempt,
     targets: &convert::Targets,
     default_format: &str,
-) -> Result<Option<(String, String)>, String> {
+) -> Rendered {
     let body = chosen.node.body.as_deref().unwrap_or_default();
-    let front = FrontMatter::of(&chosen.node, &chosen.key, default_format);
-    Ok(Some(match state {
+    let mut front = FrontMatter::of(&chosen.node, &chosen.key, default_format);
+    let (rel, text) = match attempt.state {
         State::Markdown(i) => {
+            let variant = VARIANTS[i];
+            if variant.heading_ids_off && !has_heading(body) {
+                return Rendered::Pass;
+            }
+            front.heading_ids = variant.heading_ids_off.then_some(false);
             let rel = format!("{}.md", chosen.stem);
-            let markdown = convert::to_markdown(body, Style::ALL[*i], &rel, targets)
-                .ok_or("the HTML could not be read")?;
-            let text = files::markdown(&front, &markdown);
-            (rel, text)
+            let none = convert::Targets::default();
+            let links = if variant.page_links { targets } else { &none };
+            let Some(markdown) = convert::to_markdown(body, variant.style, &rel, links) else {
+                return Rendered::Failed("the HTML could not be read".into());
+            };
+            (rel, files::markdown(&front, &markdown))
         }
         State::Html => (format!("{}.yaml", chosen.stem), files::html(&front, body)),
-        State::Skipped(_) => return Ok(None),
-    }))
+        State::Skipped(_) => return Rendered::Nothing,
+    };
+    if attempt.failed.contains(&text) {
+        return Rendered::Pass;
+    }
+    Rendered::File(rel, text)
+}
+
+/// Whether the HTML has a heading element (`<h1>`…`<h6>`, any case).
+fn has_heading(html: &str) -> bool {
+    html.as_bytes()
+        .windows(3)
+        .any(|w| w[0] == b'<' && (w[1] == b'h' || w[1] == b'H') && (b'1'..=b'6').contains(&w[2]))
 }
 
 /// Whether the page read back from `shown` matches its node as `plan` compares them.

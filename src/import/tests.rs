@@ -218,3 +218,22 @@ fn files_plan_would_not_read_are_skipped() {
     );
     assert_eq!(form_of(&settled, "ok.md"), &Form::Markdown);
 }
+
+#[test]
+fn dir_inside_or_outside_the_content_dir() {
+    let base = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(base.path().join("content")).unwrap();
+    let content = options(&base.path().join("content"));
+    for (dir, folder) in [
+        ("content", Some("")),
+        ("content/imported/new", Some("imported/new")),
+        ("content/../content/x", Some("x")),
+        ("elsewhere", None),
+    ] {
+        let (options, got) = super::target(&content, Some(&base.path().join(dir))).unwrap();
+        assert_eq!(got.as_deref(), folder, "{dir}");
+        if folder.is_none() {
+            assert!(options.dir.ends_with("elsewhere"));
+        }
+    }
+}
