@@ -26,9 +26,26 @@ pub enum Style {
 /// Where the other Markdown pages are: alias → file path under the content dir.
 pub type Targets = Arc<HashMap<String, String>>;
 
+/// Which links to other imported Markdown pages become relative `.md` links (the others keep
+/// their aliases, which the renderer leaves as they are).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageLinks {
+    All,
+    /// Only links without a `#fragment`: the renderer may check a fragment against the
+    /// target page's heading ids, which imported headings may lack.
+    WithoutFragment,
+    None,
+}
+
 /// Convert `html`, the body of the page written at `from` (path under the content dir).
 /// `None` when htmd cannot read it.
-pub fn to_markdown(html: &str, style: Style, from: &str, targets: &Targets) -> Option<String> {
+pub fn to_markdown(
+    html: &str,
+    style: Style,
+    from: &str,
+    targets: &Targets,
+    links: PageLinks,
+) -> Option<String> {
     let options = Options {
         bullet_list_marker: BulletListMarker::Dash,
         ul_bullet_spacing: 1,
@@ -44,7 +61,8 @@ pub fn to_markdown(html: &str, style: Style, from: &str, targets: &Targets) -> O
     let mut builder = HtmlToMarkdown::builder().options(options).add_handler(
         vec!["a"],
         move |handlers: &dyn Handlers, element: Element| {
-            page_link(handlers, &element, &from, &targets).or_else(|| handlers.fallback(element))
+            page_link(handlers, &element, &from, &targets, links)
+                .or_else(|| handlers.fallback(element))
         },
     );
     if style == Style::Faithful {
@@ -62,6 +80,7 @@ fn page_link(
     element: &Element,
     from: &str,
     targets: &HashMap<String, String>,
+    links: PageLinks,
 ) -> Option<HandlerResult> {
     let [attr] = element.attrs else { return None };
     if &*attr.name.local != "href" {
@@ -69,6 +88,11 @@ fn page_link(
     }
     let href: &str = &attr.value;
     let end = href.find(['?', '#']).unwrap_or(href.len());
+    match links {
+        PageLinks::All => {}
+        PageLinks::WithoutFragment if !href.contains('#') => {}
+        PageLinks::WithoutFragment | PageLinks::None => return None,
+    }
     let target = targets.get(&href[..end])?;
     let text = handlers.walk_children(element.node).content;
     let trimmed = text.trim();
@@ -165,7 +189,14 @@ mod tests {
     #[test]
     fn links_to_imported_pages_become_relative() {
         let html = "<p>See <a href=\"/docs/guide#setup\">the guide</a>, <a href=\"/team\">the team</a>, <a href=\"/elsewhere\">this</a> and <a href=\"/docs/guide\" title=\"t\">that</a>.</p>\n";
-        let markdown = to_markdown(html, Style::Pure, "docs/intro.md", &targets()).unwrap();
+        let markdown = to_markdown(
+            html,
+            Style::Pure,
+            "docs/intro.md",
+            &targets(),
+            PageLinks::All,
+        )
+        .unwrap();
         assert_eq!(
             markdown,
             "See [the guide](guide.md#setup), [the team](../team/index.md), [this](/elsewhere) and [that](/docs/guide \"t\").\n"
@@ -175,7 +206,7 @@ mod tests {
     #[test]
     fn common_blocks() {
         let html = "<h2>Setup</h2>\n<ul>\n<li>one</li>\n<li>two</li>\n</ul>\n<ol start=\"3\">\n<li>three</li>\n</ol>\n<table><thead><tr><th>a</th><th>b</th></tr></thead><tbody>\n<tr><td>1</td><td>2</td></tr>\n</tbody></table>\n";
-        let markdown = to_markdown(html, Style::Pure, "x.md", &targets()).unwrap();
+        let markdown = to_markdown(html, Style::Pure, "x.md", &targets(), PageLinks::All).unwrap();
         assert!(
             markdown.starts_with("## Setup\n\n- one\n- two\n\n3. three\n"),
             "{markdown}"
@@ -186,9 +217,10 @@ mod tests {
     #[test]
     fn faithful_keeps_what_markdown_cannot_say() {
         let html = "<p><img src=\"/sites/default/files/d.png\" data-entity-type=\"file\" data-entity-uuid=\"0c6f6e2c-7a85-4e0b-9c55-6b53c3a3f0b1\" alt=\"D\"></p>\n";
-        let pure = to_markdown(html, Style::Pure, "x.md", &targets()).unwrap();
+        let pure = to_markdown(html, Style::Pure, "x.md", &targets(), PageLinks::All).unwrap();
         assert_eq!(pure, "![D](/sites/default/files/d.png)\n");
-        let faithful = to_markdown(html, Style::Faithful, "x.md", &targets()).unwrap();
+        let faithful =
+            to_markdown(html, Style::Faithful, "x.md", &targets(), PageLinks::All).unwrap();
         assert!(
             faithful.contains("data-entity-uuid=\"0c6f6e2c"),
             "{faithful}"

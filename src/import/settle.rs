@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::convert::{self, Style};
+use super::convert::{self, PageLinks, Style};
 use super::files::{self, FrontMatter};
 use super::select::{Chosen, Skipped};
 use crate::content::Content;
@@ -48,33 +48,35 @@ pub struct Settled {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Variant {
     style: Style,
-    /// Links to other imported Markdown pages as relative `.md` links (else their aliases,
-    /// which the renderer leaves alone: a fragment it cannot check stays as it is).
-    page_links: bool,
+    links: PageLinks,
     /// Front matter `heading_ids: false`, for HTML whose headings have no `id` where the
     /// renderer would add them. Where the renderer knows no such key, this variant fails
     /// its check (an unknown key), and the others stand.
     heading_ids_off: bool,
 }
 
-const fn variant(style: Style, page_links: bool, heading_ids_off: bool) -> Variant {
+const fn variant(style: Style, links: PageLinks, heading_ids_off: bool) -> Variant {
     Variant {
         style,
-        page_links,
+        links,
         heading_ids_off,
     }
 }
 
 /// The variants, most readable first.
-const VARIANTS: [Variant; 8] = [
-    variant(Style::Pure, true, false),
-    variant(Style::Pure, true, true),
-    variant(Style::Pure, false, false),
-    variant(Style::Pure, false, true),
-    variant(Style::Faithful, true, false),
-    variant(Style::Faithful, true, true),
-    variant(Style::Faithful, false, false),
-    variant(Style::Faithful, false, true),
+const VARIANTS: [Variant; 12] = [
+    variant(Style::Pure, PageLinks::All, false),
+    variant(Style::Pure, PageLinks::All, true),
+    variant(Style::Pure, PageLinks::WithoutFragment, false),
+    variant(Style::Pure, PageLinks::WithoutFragment, true),
+    variant(Style::Pure, PageLinks::None, false),
+    variant(Style::Pure, PageLinks::None, true),
+    variant(Style::Faithful, PageLinks::All, false),
+    variant(Style::Faithful, PageLinks::All, true),
+    variant(Style::Faithful, PageLinks::WithoutFragment, false),
+    variant(Style::Faithful, PageLinks::WithoutFragment, true),
+    variant(Style::Faithful, PageLinks::None, false),
+    variant(Style::Faithful, PageLinks::None, true),
 ];
 
 /// Where a page stands.
@@ -245,9 +247,9 @@ fn render(
             }
             front.heading_ids = variant.heading_ids_off.then_some(false);
             let rel = format!("{}.md", chosen.stem);
-            let none = convert::Targets::default();
-            let links = if variant.page_links { targets } else { &none };
-            let Some(markdown) = convert::to_markdown(body, variant.style, &rel, links) else {
+            let Some(markdown) =
+                convert::to_markdown(body, variant.style, &rel, targets, variant.links)
+            else {
                 return Rendered::Failed("the HTML could not be read".into());
             };
             (rel, files::markdown(&front, &markdown))
