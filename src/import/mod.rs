@@ -99,6 +99,7 @@ pub async fn run(cli: &Cli, args: &ImportArgs, output: &Output) -> anyhow::Resul
         &skipped,
         &Summary {
             url: &connection.url,
+            bundle: &settings.bundle,
             dir: &display_dir(&options.dir.join(&folder)),
             listed,
             unselected,
@@ -221,6 +222,7 @@ fn write(root: &Path, settled: &Settled) -> anyhow::Result<()> {
 /// What the summary says about the run as a whole.
 struct Summary<'a> {
     url: &'a str,
+    bundle: &'a str,
     dir: &'a str,
     listed: usize,
     unselected: usize,
@@ -236,11 +238,11 @@ fn summary(
     paint: &Paint,
 ) -> String {
     let mut out = String::new();
-    let found = format!(
-        "Found {} on {}",
-        plural(about.listed, "basic page"),
-        about.url
-    );
+    let kind = match about.bundle {
+        "page" => "basic page".to_owned(),
+        bundle => format!("`{bundle}` node"),
+    };
+    let found = format!("Found {} on {}", plural(about.listed, &kind), about.url);
     out.push_str(&match about.selection {
         Selection::All => format!("{found}.\n"),
         Selection::Prefix(prefix) => format!(
