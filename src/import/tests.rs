@@ -237,3 +237,39 @@ fn dir_inside_or_outside_the_content_dir() {
         }
     }
 }
+
+#[test]
+fn titles_and_bodies_yaml_would_misread() {
+    let dir = tempfile::tempdir().unwrap();
+    let titles = [
+        "1984",
+        "yes",
+        "null",
+        "- dash",
+        "# hash",
+        "a: b",
+        "'quoted'",
+        "\"double\"",
+        "~",
+        "[x]",
+        "{y}",
+        "@at",
+        "Über uns",
+        "tab\there",
+    ];
+    let mut nodes: Vec<RemotePage> = titles
+        .iter()
+        .enumerate()
+        .map(|(i, title)| RemotePage {
+            title: (*title).to_owned(),
+            ..node(i as u128 + 1, &format!("/t{i}"), "<p>x</p>\n")
+        })
+        .collect();
+    nodes.push(node(99, "/crlf", "<p>a</p>\r\n<p>b</p>\r\n"));
+    let settled = import(dir.path(), nodes, false);
+    assert!(settled.skipped.is_empty(), "{:?}", settled.skipped);
+    for i in 0..titles.len() {
+        assert_eq!(form_of(&settled, &format!("t{i}.md")), &Form::Markdown);
+    }
+    assert!(matches!(form_of(&settled, "crlf.yaml"), Form::Html(_)));
+}
