@@ -257,23 +257,19 @@ mod tests {
         }
     }
 
+    /// A page of the content, as `content::load` makes them.
     fn existing(key: &str, alias: &str, uuid: uuid::Uuid, path: &str) -> Page {
+        let dir = tempfile::tempdir().unwrap();
+        let options = super::super::tests::options(dir.path());
+        let text = format!("---\ntitle: x\nid: {key}\npath: {alias}\nuuid: {uuid}\n---\n");
+        let loaded = crate::content::load_with(&options, vec![("x.md".into(), text)]);
+        let page = loaded.pages.into_iter().next().unwrap();
         Page {
-            key: key.into(),
-            uuid,
-            adopted: true,
             source: Source {
                 path: path.into(),
                 line: 1,
             },
-            title: "x".into(),
-            alias: alias.into(),
-            previous_aliases: vec![],
-            published: true,
-            status_explicit: false,
-            body: String::new(),
-            format: "basic_html".into(),
-            summary: None,
+            ..page
         }
     }
 

@@ -5,18 +5,22 @@ use std::path::Path;
 
 use super::select::Chosen;
 use super::settle::{settle, Form, Settled};
+use crate::config::{Config, Overrides, Settings};
 use crate::content::{self, ContentOptions};
 use crate::page::RemotePage;
 use crate::plan;
 
-fn options(dir: &Path) -> ContentOptions {
+/// The content options of a project in `dir` whose content directory is `dir/content`, as
+/// the config makes them (so new options keep their defaults), excluding `private/**`.
+pub(super) fn options(dir: &Path) -> ContentOptions {
+    let text = "[site]\nnamespace = \"ns\"\n[auth]\nprovider = \"basic\"\n[content]\ndir = \"content\"\nexclude = [\"private/**\"]\n";
+    let config = Config::parse(text, "drupal-sync.toml").unwrap();
+    let path = dir.join("drupal-sync.toml");
+    let settings = Settings::resolve(config, &path, &|_| None, Overrides::default()).unwrap();
+    std::fs::create_dir_all(&settings.content.dir).unwrap();
     ContentOptions {
-        dir: dir.to_path_buf(),
         display_base: dir.to_path_buf(),
-        namespace: "ns".into(),
-        default_format: "basic_html".into(),
-        exclude: vec!["private/**".into()],
-        strict: false,
+        ..settings.content
     }
 }
 
@@ -65,7 +69,7 @@ fn import(dir: &Path, nodes: Vec<RemotePage>, html_only: bool) -> Settled {
         |rel| content::display_of(&options, rel),
     );
     for file in &settled.files {
-        let path = dir.join(&file.rel);
+        let path = options.dir.join(&file.rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, &file.text).unwrap();
         if std::env::var_os("SHOW").is_some() {
@@ -222,8 +226,7 @@ fn files_plan_would_not_read_are_skipped() {
 #[test]
 fn dir_inside_or_outside_the_content_dir() {
     let base = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(base.path().join("content")).unwrap();
-    let content = options(&base.path().join("content"));
+    let content = options(base.path());
     for (dir, folder) in [
         ("content", Some("")),
         ("content/imported/new", Some("imported/new")),
