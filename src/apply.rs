@@ -47,6 +47,8 @@ pub struct ChangeResult {
 #[derive(Debug, Clone, Default)]
 pub struct ApplyReport {
     pub results: Vec<ChangeResult>,
+    /// Menu link changes and their outcomes.
+    pub menu: Vec<crate::menu::apply::LinkResult>,
     /// The run was interrupted (Ctrl-C) before every change was attempted.
     pub interrupted: bool,
 }
@@ -66,18 +68,34 @@ impl ApplyReport {
                 .results
                 .iter()
                 .all(|r| matches!(r.outcome, Outcome::Done(_)))
+            && self
+                .menu
+                .iter()
+                .all(|r| r.outcome == crate::menu::apply::LinkOutcome::Done)
+    }
+
+    /// Menu link changes that failed.
+    pub fn menu_failures(&self) -> impl Iterator<Item = &crate::menu::apply::LinkResult> {
+        self.menu
+            .iter()
+            .filter(|r| matches!(r.outcome, crate::menu::apply::LinkOutcome::Failed(_)))
     }
 
     /// The closing line of a run that did not apply everything, counting what failed, what was
     /// not attempted and what was applied; `None` when every change was applied.
     pub fn shortfall(&self) -> Option<String> {
-        let total = self.results.len();
-        let failed = self.failures().count();
+        let total = self.results.len() + self.menu.len();
+        let failed = self.failures().count() + self.menu_failures().count();
         let skipped = self
             .results
             .iter()
             .filter(|r| matches!(r.outcome, Outcome::NotAttempted))
-            .count();
+            .count()
+            + self
+                .menu
+                .iter()
+                .filter(|r| r.outcome == crate::menu::apply::LinkOutcome::NotAttempted)
+                .count();
         let applied = total - failed - skipped;
         if failed == 0 && skipped == 0 && !self.interrupted {
             return None;
@@ -155,13 +173,54 @@ pub async fn apply(
         .buffered(options.parallelism.max(1))
         .collect()
         .await;
+    let menu = if plan.menu.is_empty() {
+        Vec::new()
+    } else {
+        let pages = page_outcomes(plan, &results);
+        crate::menu::apply::apply(
+            &site.menus(),
+            &plan.menu,
+            &pages,
+            options.parallelism,
+            &stop,
+        )
+        .await
+    };
     let interrupted = results
         .iter()
-        .any(|r| matches!(r.outcome, Outcome::NotAttempted));
+        .any(|r| matches!(r.outcome, Outcome::NotAttempted))
+        || menu
+            .iter()
+            .any(|r| r.outcome == crate::menu::apply::LinkOutcome::NotAttempted);
     ApplyReport {
         results,
+        menu,
         interrupted,
     }
+}
+
+/// Node ids of the pages menu links point at, and the pages that were not written.
+fn page_outcomes(plan: &Plan, results: &[ChangeResult]) -> crate::menu::apply::PageOutcomes {
+    let mut pages = crate::menu::apply::PageOutcomes::default();
+    for change in &plan.menu {
+        if let (Some(link), Some(nid)) = (&change.link, change.nid) {
+            pages.nids.insert(link.page, nid);
+        }
+    }
+    for result in results {
+        match &result.outcome {
+            Outcome::Done(Some(node)) => {
+                if let Some(nid) = node.nid.or(result.change.nid()) {
+                    pages.nids.insert(result.change.uuid, nid);
+                }
+            }
+            Outcome::Done(None) => {}
+            Outcome::Failed(_) | Outcome::NotAttempted => {
+                pages.failed.insert(result.change.uuid);
+            }
+        }
+    }
+    pages
 }
 
 /// Apply one change, verifying and retrying writes whose outcome is unknown.
@@ -275,6 +334,7 @@ mod tests {
                 })
                 .collect(),
             interrupted,
+            ..ApplyReport::default()
         }
     }
 

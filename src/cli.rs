@@ -131,6 +131,11 @@ pub struct PlanArgs {
 
     #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
     pub format: PlanFormat,
+
+    /// Fail (exit 1) on any warning: content warnings, and pages whose text format drops
+    /// markup visitors would see.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Args)]
@@ -211,6 +216,12 @@ pub struct SandboxArgs {
     /// Lifetime of issued tokens: each stays valid for at least SECS seconds (0: expired at once).
     #[arg(long, default_value_t = 3600)]
     pub token_ttl: u64,
+
+    /// A site-specific text format, NAME:ALLOWED_HTML in Drupal's notation
+    /// (`docs_html:<p> <a href> <pre> <code> <table> <tr> <th> <td>`), filtered like
+    /// basic_html otherwise. Repeatable.
+    #[arg(long = "text-format", value_name = "NAME:ALLOWED_HTML")]
+    pub text_formats: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -60,9 +60,18 @@ pub struct Config {
     pub auth: AuthConfig,
     pub content: ContentConfig,
     pub sync: SyncConfig,
+    pub menus: MenusConfig,
     /// The file's name and text, kept to locate problems found after parsing.
     #[serde(skip)]
     origin: Origin,
+}
+
+/// `[menus]` (CONTRACT §8).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MenusConfig {
+    /// A menu every page joins, nested as its folders; empty: none.
+    pub folders: String,
 }
 
 /// Where a parsed config came from: enough to point at a key's line later.
@@ -173,7 +182,7 @@ pub enum ConfigError {
     Setting(String),
 }
 
-const SECTIONS: &[&str] = &["site", "auth", "content", "sync"];
+const SECTIONS: &[&str] = &["site", "auth", "content", "sync", "menus"];
 const KEYS: &[(&str, &[&str])] = &[
     ("site", &["url", "api", "bundle", "namespace"]),
     (
@@ -192,6 +201,7 @@ const KEYS: &[(&str, &[&str])] = &[
         "sync",
         &["parallelism", "timeout_secs", "revision_log", "max_prune"],
     ),
+    ("menus", &["folders"]),
 ];
 
 impl Config {
@@ -437,6 +447,8 @@ pub struct Settings {
     pub timeout: Duration,
     pub revision_log: String,
     pub max_prune: usize,
+    /// `[menus]`.
+    pub menus: crate::menu::MenuOptions,
 }
 
 /// Resolved authentication settings; secrets only as [`Secret`].
@@ -492,6 +504,15 @@ impl Settings {
             ));
         }
 
+        let folders = config.menus.folders.trim();
+        if !folders.is_empty() && !crate::menu::valid_menu_name(folders) {
+            return Err(config.error_at(
+                "menus",
+                "folders",
+                format!("`{folders}` is not a menu's machine name (lowercase letters, digits, `-` and `_`, e.g. \"main\")"),
+            ));
+        }
+
         let auth = AuthSettings {
             provider: config.auth.provider,
             username: env_nonempty("DRUPAL_SYNC_USERNAME").or(config.auth.username.clone()),
@@ -526,6 +547,9 @@ impl Settings {
             timeout: Duration::from_secs(config.sync.timeout_secs.max(1)),
             revision_log: config.sync.revision_log.clone(),
             max_prune: config.sync.max_prune,
+            menus: crate::menu::MenuOptions {
+                folders: Some(config.menus.folders.trim().to_owned()).filter(|m| !m.is_empty()),
+            },
         })
     }
 }
@@ -772,5 +796,27 @@ max_prune = 3
         let err =
             Settings::resolve(c, Path::new("f"), &|_| None, Overrides::default()).unwrap_err();
         assert!(err.to_string().contains("namespace"));
+    }
+
+    #[test]
+    fn menus_folders_names_a_menu() {
+        let resolve = |folders: &str| {
+            let text = format!("[site]\nnamespace = \"n\"\n\n[menus]\nfolders = \"{folders}\"\n");
+            let config = Config::parse(&text, "drupal-sync.toml").unwrap();
+            Settings::resolve(
+                config,
+                Path::new("drupal-sync.toml"),
+                &|_| None,
+                Overrides::default(),
+            )
+        };
+        assert_eq!(
+            resolve("main").unwrap().menus.folders.as_deref(),
+            Some("main")
+        );
+        assert_eq!(resolve("").unwrap().menus.folders, None);
+        let error = resolve("Main Menu").unwrap_err().to_string();
+        assert!(error.starts_with("drupal-sync.toml:5:1: "), "{error}");
+        assert!(error.contains("not a menu's machine name"), "{error}");
     }
 }

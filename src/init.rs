@@ -62,8 +62,14 @@ username = "ci-publisher"
 [content]
 # The directory holding the pages (.md, .markdown, .yaml, .yml), relative to this file.
 dir = "content"
-# Drupal text format of rendered bodies; a page's `format:` overrides it.
-# The account must be allowed to use it.
+# Drupal text format of rendered bodies; a page's `format:` overrides it. The account must
+# be allowed to use it, and the format decides what visitors see:
+#   "basic_html"  every account may use it (the standard profile's default), but it drops
+#                 tables, code blocks (<pre>), strikethrough, rules (<hr>) and images from
+#                 other sites. `drupal-sync plan` warns about every page that uses them
+#                 (`plan --strict` fails), and renders task lists and footnotes as text.
+#   "full_html"   keeps all Markdown renders, but only administrators may use it by default:
+#                 give the CI account's role "Use the Full HTML text format".
 format = "basic_html"
 # Files to skip: globs relative to dir, e.g. ["drafts/**", "**/README.md"].
 exclude = []
@@ -79,6 +85,11 @@ revision_log = "drupal-sync"
 # --prune refuses to delete more pages than max(max_prune, 20% of the namespace's pages)
 # unless --allow-mass-delete is given.
 max_prune = 10
+
+[menus]
+# A menu every page joins, nested as its folders (a folder's index.md is the parent of the
+# folder's pages), e.g. "main". Empty: only pages with `menu:` in front matter get links.
+folders = ""
 "#;
 
 const INDEX: &str = r#"---
@@ -111,12 +122,14 @@ id: about
 We publish these pages from git with drupal-sync.
 
 - [Back to the welcome page](index.md)
-- Bodies are CommonMark plus tables, ~~strikethrough~~, task lists and footnotes.
+- The title comes from `title:`, or from the first heading.
+- The alias comes from `path:`, or from "/" + the key.
 
-| Field | Comes from                          |
-|-------|-------------------------------------|
-| title | `title:`, or the first heading      |
-| alias | `path:`, or "/" + the key           |
+Bodies are CommonMark plus task lists, footnotes[^1], tables and strikethrough. The last two,
+code blocks and images from other sites need a text format that keeps them (see `format` in
+drupal-sync.toml): `drupal-sync plan` says when a page's format would drop something.
+
+[^1]: Under `basic_html` a footnote shows as a plain `[1]`.
 "#;
 
 /// The files `init` writes, relative to its directory, with their text.
@@ -322,6 +335,7 @@ mod tests {
             "timeout_secs",
             "revision_log",
             "max_prune",
+            "folders",
         ] {
             assert!(
                 text.lines()

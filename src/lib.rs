@@ -21,8 +21,10 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod drupal;
+pub mod formats;
 pub mod import;
 pub mod init;
+pub mod menu;
 pub mod page;
 pub mod plan;
 pub mod report;
@@ -192,7 +194,10 @@ fn check_content_dir(config: &Config, settings: &Settings) -> Result<(), config:
 
 /// Load the content and print its diagnostics; `Err` when any is an error (strict: warnings too).
 pub fn load_content(settings: &Settings, output: &Output) -> anyhow::Result<Content> {
-    let content = content::load(&settings.content);
+    let mut content = content::load(&settings.content);
+    let (links, problems) = menu::derive(&content.pages, &settings.menus, &settings.namespace);
+    content.links = links;
+    content.add(problems);
     let strict = settings.content.strict;
     let mut errors = 0;
     for d in &content.diagnostics {
@@ -236,7 +241,22 @@ fn validate(cli: &Cli, strict: bool, output: &Output) -> anyhow::Result<Exit> {
         },
     )?;
     let content = load_content(&settings, output)?;
-    let warnings = content.diagnostics.len();
+    let origin = settings
+        .base_url
+        .as_ref()
+        .map(formats::SiteOrigin::of)
+        .unwrap_or_default();
+    let lossy = formats::warnings(&content.pages, &formats::Formats::builtin(), &origin);
+    print_format_warnings(&lossy, strict, output);
+    if strict && !lossy.is_empty() {
+        anyhow::bail!(
+            "--strict: {} page{} would lose markup under {} text format; nothing was sent to the site",
+            lossy.len(),
+            if lossy.len() == 1 { "" } else { "s" },
+            if lossy.len() == 1 { "its" } else { "their" },
+        );
+    }
+    let warnings = content.diagnostics.len() + lossy.len();
     output.data(&format!(
         "ok: {} page{} in {}{}\n",
         content.pages.len(),
@@ -252,6 +272,29 @@ fn validate(cli: &Cli, strict: bool, output: &Output) -> anyhow::Result<Exit> {
         }
     ));
     Ok(Exit::Success)
+}
+
+/// Print format warnings as diagnostics at each page's line (errors under `--strict`).
+fn print_format_warnings(warnings: &[formats::FormatWarning], strict: bool, output: &Output) {
+    let style = report::Style {
+        color: output.color_stderr,
+    };
+    let (kind, label) = if strict {
+        ("error", style.paint("1;31", "error"))
+    } else {
+        ("warning", style.paint("1;33", "warning"))
+    };
+    for w in warnings {
+        if strict || !output.quiet {
+            eprintln!("{}:{}:1: {label}: {}", w.source, w.line.max(1), w.message());
+        }
+        if output.github {
+            eprintln!(
+                "{}",
+                report::github::annotation_at(kind, &w.source, w.line.max(1), 1, &w.message())
+            );
+        }
+    }
 }
 
 /// A directory as the user knows it: relative to the working directory when under it.

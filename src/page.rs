@@ -53,6 +53,9 @@ pub struct Page {
     pub format: String,
     /// Body summary; `None` when the source sets none.
     pub summary: Option<String>,
+    /// Menu entries, `linkTitle` and `weight` (CONTRACT §8); links are derived by `menu`.
+    #[serde(default)]
+    pub nav: crate::menu::Declared,
 }
 
 /// A basic page as the site reports it, reduced to the fields drupal-sync manages.
@@ -76,6 +79,9 @@ pub struct RemotePage {
     /// The current revision's log message: `Some("")` when empty, `None` when the site
     /// does not show revision logs to this account (drift cannot be told then).
     pub revision_log: Option<String>,
+    /// `body.processed`: what visitors see after the text format's filters (drupal-wire §9).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processed: Option<String>,
 }
 
 const NAMESPACE_DOMAIN: &[u8] = b"drupal-sync/namespace\0";

@@ -119,12 +119,27 @@ pub struct Plan {
     pub unchanged: usize,
     /// How many nodes of the namespace the site has (known when pruning).
     pub namespace_pages: Option<usize>,
+    /// Menu link changes (CONTRACT §8), applied after the pages they point at.
+    #[serde(default)]
+    pub menu: Vec<crate::menu::LinkChange>,
+    /// Menu links that already match.
+    #[serde(default)]
+    pub menu_unchanged: usize,
+    /// What the pages' text formats drop for visitors; filled in by the caller, which knows
+    /// the site's rules, never by [`plan`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<crate::formats::FormatWarning>,
 }
 
 impl Plan {
     /// Whether applying the plan would write nothing.
     pub fn is_empty(&self) -> bool {
-        self.changes.is_empty()
+        self.changes.is_empty() && self.menu.is_empty()
+    }
+
+    /// How many menu link changes of `action` the plan has.
+    pub fn menu_count(&self, action: Action) -> usize {
+        self.menu.iter().filter(|c| c.action == action).count()
     }
 
     /// How many changes of `action` the plan has.
@@ -519,6 +534,7 @@ mod tests {
             body: "<p>Body</p>\n".into(),
             format: "basic_html".into(),
             summary: None,
+            nav: Default::default(),
         }
     }
 

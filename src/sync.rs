@@ -19,6 +19,8 @@ use crate::apply::{self, ApplyOptions, ApplyReport};
 use crate::cli::{ApplyArgs, ApplyFormat, Cli, OnDrift, PlanArgs, PlanFormat, SyncArgs};
 use crate::config::{Overrides, Provider, Settings};
 use crate::drupal::Site;
+use crate::formats;
+use crate::menu;
 use crate::page::Page;
 use crate::plan::{self, Action, Plan, PlanOptions};
 use crate::report::{self, Style};
@@ -102,9 +104,11 @@ pub async fn plan(cli: &Cli, args: &PlanArgs, output: &Output) -> anyhow::Result
         bail!("`--out` cannot be used with `--sandbox`: the sandbox site is gone when this command ends, so the saved plan could never be applied\n  hint: use `--format json` to keep the plan as data");
     }
     let mut settings = settings(cli, &args.sync, None)?;
+    settings.content.strict = args.strict;
     let content = load_content(&settings, output)?;
     let target = connect(&mut settings, &args.sync).await?;
-    let plan = make_plan(&target, &settings, &content.pages, &args.sync, output).await?;
+    let mut plan = make_plan(&target, &settings, &content, &args.sync, output).await?;
+    plan.warnings = format_warnings(&target, &content.pages).await;
 
     match args.format {
         PlanFormat::Human => output.data(&report::human::plan(
@@ -122,6 +126,21 @@ pub async fn plan(cli: &Cli, args: &PlanArgs, output: &Output) -> anyhow::Result
     }
     if output.github {
         step_summary(output, &report::markdown::plan(&plan, &target.url));
+        let kind = if args.strict { "error" } else { "warning" };
+        for w in &plan.warnings {
+            eprintln!(
+                "{}",
+                report::github::annotation(kind, &w.source, w.line, &w.message())
+            );
+        }
+    }
+    if args.strict && !plan.warnings.is_empty() {
+        bail!(
+            "--strict: {} page{} would lose markup under {} text format (listed above); nothing was saved",
+            plan.warnings.len(),
+            if plan.warnings.len() == 1 { "" } else { "s" },
+            if plan.warnings.len() == 1 { "its" } else { "their" },
+        );
     }
     if let Some(path) = &args.out {
         save(path, &plan, &settings, &target.url)?;
@@ -175,12 +194,14 @@ pub async fn apply(cli: &Cli, args: &ApplyArgs, output: &Output) -> anyhow::Resu
             let saved = load_saved(path, &settings)?;
             let target = connect(&mut settings, &args.sync).await?;
             check_fresh(&target.site, &saved.plan).await?;
+            check_fresh_menu(&target.site, &saved.plan, &settings.namespace).await?;
             (saved.plan, target)
         }
         None => {
             let content = load_content(&settings, output)?;
             let target = connect(&mut settings, &args.sync).await?;
-            let plan = make_plan(&target, &settings, &content.pages, &args.sync, output).await?;
+            let mut plan = make_plan(&target, &settings, &content, &args.sync, output).await?;
+            plan.warnings = format_warnings(&target, &content.pages).await;
             refuse_drift(&plan, &args.sync)?;
             if args.sync.prune {
                 check_prune(&plan, &content.pages, &settings, args.allow_mass_delete)?;
@@ -204,6 +225,9 @@ pub async fn apply(cli: &Cli, args: &ApplyArgs, output: &Output) -> anyhow::Resu
         run_apply(&target.site, &plan, &settings, output).await
     };
     target.remember(&plan, &report);
+    for warning in written_format_warnings(&plan, &report) {
+        output.note(&format!("warning: {warning} (the site's answer shows it)"));
+    }
     if human {
         if !plan.is_empty() {
             output.data(&report::human::apply(
@@ -229,6 +253,22 @@ pub async fn apply(cli: &Cli, args: &ApplyArgs, output: &Output) -> anyhow::Resu
                 eprintln!(
                     "{}",
                     report::github::annotation("error", &source.path, source.line, reason)
+                );
+            }
+        }
+        for failure in report.menu_failures() {
+            if let (Some(link), menu::apply::LinkOutcome::Failed(reason)) =
+                (&failure.change.link, &failure.outcome)
+            {
+                eprintln!(
+                    "{}",
+                    report::github::annotation_at(
+                        "error",
+                        &link.source.path,
+                        link.at.0,
+                        link.at.1,
+                        &format!("menu link {}: {reason}", failure.change.path())
+                    )
                 );
             }
         }
@@ -275,6 +315,46 @@ async fn run_apply(site: &Site, plan: &Plan, settings: &Settings, output: &Outpu
     progress.finish();
     watcher.abort();
     report
+}
+
+/// Warnings of a plan: by the standard formats' rules, and by the site's own rules, read
+/// once, when some page uses a format or an element those rules alone cannot judge.
+async fn format_warnings(target: &Target, pages: &[Page]) -> Vec<formats::FormatWarning> {
+    let origin = url::Url::parse(&target.url)
+        .map(|url| formats::SiteOrigin::of(&url))
+        .unwrap_or_default();
+    let mut known = formats::Formats::builtin();
+    if formats::pages_need_site_rules(pages) {
+        match target.site.text_formats().await {
+            Ok(site) if !site.is_empty() => known = known.with_site(site),
+            Ok(_) => tracing::info!(
+                "the account may not read the site's text formats (\"administer filters\"): judging pages by the standard profile's formats"
+            ),
+            Err(e) => tracing::info!(
+                "cannot read the site's text formats ({e}): judging pages by the standard profile's formats"
+            ),
+        }
+    }
+    formats::warnings(pages, &known, &origin)
+}
+
+/// What the site's answers to the writes show was dropped, for pages the plan had not
+/// already warned about.
+fn written_format_warnings(plan: &Plan, report: &ApplyReport) -> Vec<formats::FormatWarning> {
+    report
+        .results
+        .iter()
+        .filter_map(|result| {
+            let apply::Outcome::Done(Some(node)) = &result.outcome else {
+                return None;
+            };
+            let page = result.change.page.as_ref()?;
+            if plan.warnings.iter().any(|w| w.key == page.key) {
+                return None;
+            }
+            formats::check_write(page, node)
+        })
+        .collect()
 }
 
 /// Append Markdown to the GitHub Actions step summary; a failure is a warning, not an error.
@@ -327,6 +407,7 @@ async fn connect(settings: &mut Settings, sync: &SyncArgs) -> anyhow::Result<Tar
                 fail_rate: 0.0,
                 fault_seed: 1,
                 token_ttl: std::time::Duration::from_secs(3600),
+                text_formats: Vec::new(),
             },
         )
         .await
@@ -372,10 +453,11 @@ async fn connect(settings: &mut Settings, sync: &SyncArgs) -> anyhow::Result<Tar
 async fn make_plan(
     target: &Target,
     settings: &Settings,
-    pages: &[Page],
+    content: &crate::content::Content,
     sync: &SyncArgs,
     output: &Output,
 ) -> anyhow::Result<Plan> {
+    let pages = &content.pages;
     let prune = sync.prune.then_some(settings.namespace.as_str());
     let remote = target.site.read(pages, prune).await.map_err(|errors| {
         let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
@@ -387,7 +469,7 @@ async fn make_plan(
              told from changes in git (no drift detection)\n  hint: grant the account \"View all revisions\"",
         );
     }
-    Ok(plan::plan(
+    let mut plan = plan::plan(
         pages,
         &remote,
         &PlanOptions {
@@ -396,7 +478,100 @@ async fn make_plan(
             known: target.known(),
             lookup_by_uuid: settings.api == crate::config::Api::Jsonapi,
         },
-    ))
+    );
+    plan_menus(target, settings, content, &remote, sync.prune, &mut plan).await?;
+    Ok(plan)
+}
+
+/// Add the menu link changes to `plan` (CONTRACT §8): one listing of the namespace's links
+/// (50 per request) when the content declares links or `--prune` may delete some; and, when
+/// links change, one read of the site's menus, refusing unknown menus and accounts without
+/// "administer menu" before anything is written.
+async fn plan_menus(
+    target: &Target,
+    settings: &Settings,
+    content: &crate::content::Content,
+    remote: &plan::RemoteState,
+    prune: bool,
+    plan: &mut Plan,
+) -> anyhow::Result<()> {
+    if content.links.is_empty() && !prune {
+        return Ok(());
+    }
+    let api = target.site.menus();
+    let links = match api.links(&namespace_prefix(&settings.namespace)).await? {
+        Some(links) => links,
+        // A site without menu links has none to prune.
+        None if content.links.is_empty() => Vec::new(),
+        None => bail!(
+            "the site has no JSON:API resource for menu links (GET {} answered 404), but the content declares {} link{}\n  hint: enable Drupal's JSON:API and Custom Menu Links modules, or remove `menu:` and [menus].folders",
+            "/jsonapi/menu_link_content/menu_link_content",
+            content.links.len(),
+            if content.links.len() == 1 { "" } else { "s" }
+        ),
+    };
+    let context = menu::LinkContext {
+        nids: remote
+            .pages
+            .iter()
+            .filter_map(|(uuid, node)| node.nid.map(|nid| (*uuid, nid)))
+            .collect(),
+        keys: content.pages.iter().map(|p| p.key.as_str()).collect(),
+        namespace: &settings.namespace,
+        prune,
+    };
+    let (changes, unchanged) = menu::plan(&content.links, &links, &context);
+    if !changes.is_empty() {
+        let menus = api.menus().await?;
+        let account = settings.auth.username.as_deref().unwrap_or("in use");
+        let problems = menu::check_menus(
+            &changes,
+            menus.as_deref(),
+            account,
+            &settings.menus,
+            &crate::display_dir(&settings.config_path),
+        );
+        if !problems.is_empty() {
+            bail!("{}", problems.join("\n"));
+        }
+    }
+    plan.menu = changes;
+    plan.menu_unchanged = unchanged;
+    Ok(())
+}
+
+/// The UUID prefix every page and link of `namespace` shares (its first 6 bytes).
+fn namespace_prefix(namespace: &str) -> String {
+    crate::page::derive_uuid(namespace, "")
+        .to_string()
+        .chars()
+        .take(13)
+        .collect()
+}
+
+/// Refuse a saved plan when a menu link it changes was changed on the site since.
+async fn check_fresh_menu(site: &Site, plan: &Plan, namespace: &str) -> anyhow::Result<()> {
+    if plan.menu.is_empty() {
+        return Ok(());
+    }
+    let current = site
+        .menus()
+        .links(&namespace_prefix(namespace))
+        .await?
+        .unwrap_or_default();
+    let stale: Vec<String> = menu::stale(&plan.menu, &current)
+        .iter()
+        .map(|c| format!("  {} menu link {}", c.action.as_str(), c.path()))
+        .collect();
+    if !stale.is_empty() {
+        bail!(
+            "the saved plan is stale: {} menu link{} changed on the site since it was made; nothing was written:\n{}\n  hint: make a new plan",
+            stale.len(),
+            if stale.len() == 1 { "" } else { "s" },
+            stale.join("\n")
+        );
+    }
+    Ok(())
 }
 
 fn refuse_drift(plan: &Plan, sync: &SyncArgs) -> anyhow::Result<()> {

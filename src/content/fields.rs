@@ -49,6 +49,12 @@ pub struct Fields {
     pub body: Option<Located<String>>,
     /// Raw HTML body of a YAML page (`body_html`).
     pub body_html: Option<String>,
+    /// `menu:` (or Hugo's `menus:`) entries, positioned at the key.
+    pub menu: Option<Located<Vec<crate::menu::Entry>>>,
+    /// `linkTitle`: a menu link's title when its entry has no `name`.
+    pub link_title: Option<String>,
+    /// `weight`: a menu link's weight when its entry has none.
+    pub weight: Option<i64>,
     /// Keys that were set but rejected (each with a problem reported).
     pub rejected: Vec<String>,
 }
@@ -56,11 +62,12 @@ pub struct Fields {
 const PAGE_KEYS: &[&str] = &[
     "title", "path", "status", "draft", "summary", "format", "id", "uuid", "aliases",
 ];
+/// Navigation keys (CONTRACT §8), read here and given meaning by `menu`.
+const MENU_KEYS: &[&str] = &["menu", "menus", "linkTitle", "weight"];
 const YAML_BODY_KEYS: &[&str] = &["body", "body_html"];
 /// Keys Hugo, Zola and Jekyll use that mean nothing to Drupal (CONTRACT §1).
 const IGNORED_KEYS: &[&str] = &[
     "date",
-    "weight",
     "tags",
     "categories",
     "description",
@@ -149,6 +156,22 @@ pub fn extract(entries: Vec<Entry>, origin: Origin) -> (Fields, Vec<Problem>) {
                 }
             }),
             "aliases" => aliases(value).map(|list| fields.aliases = list),
+            "menu" | "menus" => {
+                if fields.menu.is_some() {
+                    Err("a page has either `menu` or `menus`, not both".to_owned())
+                } else {
+                    menu_entries(value).map(|entries| {
+                        fields.menu = Some(Located {
+                            value: entries,
+                            pos,
+                        })
+                    })
+                }
+            }
+            "linkTitle" => string(&key, value).map(|t| {
+                fields.link_title = t.filter(|t| !t.trim().is_empty());
+            }),
+            "weight" => integer("weight", &value).map(|w| fields.weight = w),
             "body" | "body_html" if origin == Origin::Yaml => string(&key, value).and_then(|text| {
                 if fields.body.is_some() || fields.body_html.is_some() {
                     return Err(
@@ -177,6 +200,90 @@ pub fn extract(entries: Vec<Entry>, origin: Origin) -> (Fields, Vec<Problem>) {
     }
     fields.published = status.map(|(published, _, _)| published);
     (fields, problems)
+}
+
+/// An integer value (`weight`), `None` for an empty one.
+fn integer(key: &str, value: &Value) -> Result<Option<i64>, String> {
+    match value {
+        Value::Null => Ok(None),
+        Value::Number(n) => n
+            .parse()
+            .map(Some)
+            .map_err(|_| format!("`{key}` must be a whole number, found `{n}`")),
+        other => Err(format!(
+            "`{key}` must be a whole number, found {}",
+            other.kind()
+        )),
+    }
+}
+
+/// Hugo's three forms of `menu`: a menu name, a list of names, or a mapping of menu names to
+/// `{weight, parent, name}` (Hugo's `identifier`, `pre`, `post`, `title` and `params` are
+/// accepted and not used).
+fn menu_entries(value: Value) -> Result<Vec<crate::menu::Entry>, String> {
+    let named = |name: String| -> Result<crate::menu::Entry, String> {
+        if !crate::menu::valid_menu_name(&name) {
+            return Err(format!(
+                "`{name}` is not a menu's machine name (lowercase letters, digits, `-` and `_`, e.g. `main`)"
+            ));
+        }
+        Ok(crate::menu::Entry {
+            menu: name,
+            name: None,
+            weight: None,
+            parent: None,
+        })
+    };
+    match value {
+        Value::Null => Ok(Vec::new()),
+        Value::String(name) => Ok(vec![named(name)?]),
+        Value::List(items) => items
+            .into_iter()
+            .map(|item| match item {
+                Value::String(name) => named(name),
+                other => Err(format!(
+                    "`menu` must list menu names, found {} in it",
+                    other.kind()
+                )),
+            })
+            .collect(),
+        Value::Map(menus) => menus
+            .into_iter()
+            .map(|(menu, settings)| {
+                let mut entry = named(menu)?;
+                let settings = match settings {
+                    Value::Null => Vec::new(),
+                    Value::Map(settings) => settings,
+                    other => {
+                        return Err(format!(
+                            "menu `{}` must map to `{{weight, parent, name}}`, found {}",
+                            entry.menu,
+                            other.kind()
+                        ))
+                    }
+                };
+                for (key, value) in settings {
+                    match key.as_str() {
+                        "weight" => entry.weight = integer("menu weight", &value)?,
+                        "parent" => entry.parent = string("parent", value)?.filter(|p| !p.is_empty()),
+                        "name" => entry.name = string("name", value)?.filter(|n| !n.trim().is_empty()),
+                        "identifier" | "pre" | "post" | "title" | "params" => {}
+                        other => {
+                            return Err(format!(
+                                "unknown key `{other}` in menu `{}`: expected `weight`, `parent` or `name`",
+                                entry.menu
+                            ))
+                        }
+                    }
+                }
+                Ok(entry)
+            })
+            .collect(),
+        other => Err(format!(
+            "`menu` must be a menu name, a list of them, or a mapping of menu names to settings, found {}",
+            other.kind()
+        )),
+    }
 }
 
 /// Record a status from `status` or `draft`, refusing one that contradicts the other.
@@ -250,6 +357,7 @@ fn unknown_key(original: &str, origin: Origin) -> String {
     let key = original.to_lowercase();
     let nearest = PAGE_KEYS
         .iter()
+        .chain(MENU_KEYS)
         .chain(yaml_keys)
         .chain(IGNORED_KEYS)
         .map(|k| (k, (k.len() / 3).max(1)))

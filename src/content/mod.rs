@@ -118,6 +118,8 @@ impl Diagnostic {
 #[derive(Debug, Default)]
 pub struct Content {
     pub pages: Vec<Page>,
+    /// The menu links the pages declare (filled by `menu::derive`, CONTRACT §8).
+    pub links: Vec<crate::menu::Link>,
     /// Sorted by file, line and column. Under `strict`, warnings are already errors.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -126,6 +128,13 @@ impl Content {
     /// Whether any diagnostic is an error (so nothing may be written to the site).
     pub fn has_errors(&self) -> bool {
         self.errors().next().is_some()
+    }
+
+    /// Add diagnostics found after loading (menus), keeping the order by file and position.
+    pub fn add(&mut self, diagnostics: Vec<Diagnostic>) {
+        self.diagnostics.extend(diagnostics);
+        self.diagnostics
+            .sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
     }
 
     /// The diagnostics that are errors.
@@ -360,6 +369,7 @@ fn build(
 
     let finish = |mut draft: Draft| -> (Option<Page>, Vec<Diagnostic>) {
         let file = draft.file;
+        let from_markdown = !matches!(draft.body, Body::Html(_));
         let (html, h1) = draft.render(|path| resolve(&file.rel, path));
         let title = match (draft.fields.title.take(), h1) {
             (Some(title), _) => Some(title.value),
@@ -386,7 +396,7 @@ fn build(
             .map(|p| Diagnostic::new(file.display.clone(), p))
             .collect();
         let page = match (title, has_error) {
-            (Some(title), false) => Some(page(draft, title, html, options)),
+            (Some(title), false) => Some(page(draft, title, html, from_markdown, options)),
             _ => None,
         };
         (page, problems)
@@ -396,7 +406,11 @@ fn build(
         pages.extend(page);
         diagnostics.extend(problems);
     }
-    Content { pages, diagnostics }
+    Content {
+        pages,
+        links: Vec::new(),
+        diagnostics,
+    }
 }
 
 /// `f` over `items` on every core, results in order. Rendering is most of a load's work,
@@ -428,7 +442,14 @@ fn parallel_map<T: Send, R: Send>(mut items: Vec<T>, f: impl Fn(T) -> R + Sync) 
     })
 }
 
-fn page(draft: Draft, title: String, body: String, options: &ContentOptions) -> Page {
+fn page(
+    draft: Draft,
+    title: String,
+    body: String,
+    from_markdown: bool,
+    options: &ContentOptions,
+) -> Page {
+    let nav = navigation(&draft);
     let Fields {
         uuid,
         published,
@@ -437,6 +458,16 @@ fn page(draft: Draft, title: String, body: String, options: &ContentOptions) -> 
         aliases,
         ..
     } = draft.fields;
+    let format = format.unwrap_or_else(|| options.default_format.clone());
+    // Rendered Markdown is fitted to the format where that loses nothing (formats::adapt).
+    let body = if from_markdown {
+        crate::formats::adapt(
+            &body,
+            crate::formats::TextFormat::standard(&format).as_ref(),
+        )
+    } else {
+        body
+    };
     Page {
         key: draft.key,
         uuid: draft.uuid,
@@ -448,8 +479,25 @@ fn page(draft: Draft, title: String, body: String, options: &ContentOptions) -> 
         published: published.unwrap_or(true),
         status_explicit: published.is_some(),
         body,
-        format: format.unwrap_or_else(|| options.default_format.clone()),
+        format,
         summary,
+        nav,
+    }
+}
+
+/// What the page declares for menus, and where its file sits among the folders.
+fn navigation(draft: &Draft) -> crate::menu::Declared {
+    let rel = &draft.file.rel;
+    let stem = rel.rsplit('/').next().unwrap_or(rel);
+    let stem = stem.rsplit_once('.').map_or(stem, |(stem, _)| stem);
+    let menu = draft.fields.menu.as_ref();
+    crate::menu::Declared {
+        entries: menu.map(|m| m.value.clone()).unwrap_or_default(),
+        link_title: draft.fields.link_title.clone(),
+        weight: draft.fields.weight,
+        file: rel.clone(),
+        folder_index: matches!(stem, "index" | "_index") && draft.source.line == 1,
+        at: menu.map_or((0, 0), |m| (m.pos.line, m.pos.col)),
     }
 }
 

@@ -507,3 +507,80 @@ proptest! {
         check_text(&doc)?;
     }
 }
+
+#[test]
+fn menu_front_matter_in_hugo_forms() {
+    let content = run(&[
+        ("a.md", "---\ntitle: A\nmenu: main\n---\n"),
+        ("b.md", "---\ntitle: B\nmenus: [main, footer]\nweight: -2\n---\n"),
+        (
+            "docs/index.md",
+            "---\ntitle: Docs\nlinkTitle: Documentation\nmenu:\n  main: {weight: 10, parent: a, name: \"Docs home\"}\n---\n",
+        ),
+        ("c.md", "+++\ntitle = \"C\"\n[menu.footer]\nweight = 4\n+++\n"),
+    ]);
+    assert_eq!(shown(&content), Vec::<String>::new());
+    let nav = |key: &str| {
+        content
+            .pages
+            .iter()
+            .find(|p| p.key == key)
+            .map(|p| p.nav.clone())
+            .unwrap()
+    };
+    let menus =
+        |key: &str| -> Vec<String> { nav(key).entries.into_iter().map(|e| e.menu).collect() };
+    assert_eq!(menus("a"), ["main"]);
+    assert_eq!(nav("a").at, (3, 1));
+    assert_eq!(menus("b"), ["main", "footer"]);
+    assert_eq!(nav("b").weight, Some(-2));
+    let docs = nav("docs");
+    assert_eq!(docs.link_title.as_deref(), Some("Documentation"));
+    assert_eq!(docs.entries[0].weight, Some(10));
+    assert_eq!(docs.entries[0].parent.as_deref(), Some("a"));
+    assert_eq!(docs.entries[0].name.as_deref(), Some("Docs home"));
+    assert!(docs.folder_index);
+    assert_eq!(docs.file, "docs/index.md");
+    assert_eq!(nav("c").entries[0].weight, Some(4));
+    assert!(!nav("c").folder_index);
+}
+
+#[test]
+fn bad_menu_front_matter_is_located() {
+    for (text, needle) in [
+        (
+            "---\ntitle: A\nmenu: Main Menu\n---\n",
+            "not a menu's machine name",
+        ),
+        (
+            "---\ntitle: A\nmenu: 3\n---\n",
+            "`menu` must be a menu name",
+        ),
+        (
+            "---\ntitle: A\nmenu: {main: {wieght: 1}}\n---\n",
+            "unknown key `wieght` in menu `main`",
+        ),
+        (
+            "---\ntitle: A\nmenu: {main: {weight: high}}\n---\n",
+            "must be a whole number",
+        ),
+        (
+            "---\ntitle: A\nweight: 1.5\n---\n",
+            "`weight` must be a whole number",
+        ),
+        (
+            "---\ntitle: A\nmenu: main\nmenus: footer\n---\n",
+            "either `menu` or `menus`",
+        ),
+    ] {
+        let content = run(&[("a.md", text)]);
+        let errors: Vec<&Diagnostic> = content.errors().collect();
+        assert_eq!(errors.len(), 1, "{text}: {:?}", shown(&content));
+        assert!(
+            errors[0].message.contains(needle),
+            "{text}: {}",
+            errors[0].message
+        );
+        assert!(errors[0].line >= 3, "{text}: {}", errors[0]);
+    }
+}

@@ -283,6 +283,8 @@ struct BodyAttribute {
     value: Option<String>,
     format: Option<String>,
     summary: Option<String>,
+    #[serde(default)]
+    processed: Option<String>,
 }
 
 /// Tell a field that is present but null from one that is absent.
@@ -294,9 +296,9 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Strin
 fn remote_page(resource: Resource) -> Option<RemotePage> {
     let a = resource.attributes;
     let (alias, alias_pid) = a.path.map_or((None, None), |p| (p.alias, p.pid));
-    let (body, format, summary) = a
-        .body
-        .map_or((None, None, None), |b| (b.value, b.format, b.summary));
+    let (body, format, summary, processed) = a.body.map_or((None, None, None, None), |b| {
+        (b.value, b.format, b.summary, b.processed)
+    });
     Some(RemotePage {
         uuid: resource.id.parse().ok()?,
         nid: a.nid,
@@ -310,6 +312,7 @@ fn remote_page(resource: Resource) -> Option<RemotePage> {
         summary,
         changed: a.changed,
         revision_log: a.revision_log.map(Option::unwrap_or_default),
+        processed,
     })
 }
 

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod client;
 pub mod error;
 pub mod jsonapi;
+pub mod menu;
 pub mod rest;
 
 use std::collections::HashMap;
@@ -63,6 +64,11 @@ impl Site {
     /// mostly waiting, and a plan of 10,000 pages is 200 of them.
     fn read_concurrency(&self) -> usize {
         self.parallelism * 2
+    }
+
+    /// The site's menu links and menus (JSON:API, whatever `[site].api` is).
+    pub fn menus(&self) -> menu::MenuApi {
+        menu::MenuApi::new(self.client.clone())
     }
 
     /// Token requests made so far.
@@ -218,6 +224,22 @@ impl Site {
             Backend::JsonApi(api) => api.update(page, remote, fields, log).await,
             Backend::Rest(api) => api.update(page, remote, fields, log).await,
         }
+    }
+
+    /// The site's text formats and their filters (`GET /jsonapi/filter_format/filter_format`,
+    /// one request, whatever the configured API). An account without "administer filters"
+    /// reads none (drupal-wire 5d); a site without JSON:API answers 404: none either.
+    pub async fn text_formats(&self) -> Result<Vec<crate::formats::TextFormat>, DrupalError> {
+        let document: Option<serde_json::Value> = self
+            .client
+            .get_json(
+                "/jsonapi/filter_format/filter_format",
+                "application/vnd.api+json",
+            )
+            .await?;
+        Ok(document
+            .map(|d| crate::formats::TextFormat::from_jsonapi(&d))
+            .unwrap_or_default())
     }
 
     /// Delete a node.

@@ -199,6 +199,7 @@ pub fn remote_page(node: &Value) -> Option<RemotePage> {
         revision_log: node
             .get("revision_log")
             .map(|_| text("revision_log", "value").unwrap_or_default()),
+        processed: text("body", "processed"),
     })
 }
 

@@ -30,6 +30,7 @@ pub fn page(path: &str, line: usize, key: &str, title: &str, body: &str) -> Page
         body: body.into(),
         format: "basic_html".into(),
         summary: None,
+        nav: Default::default(),
     }
 }
 
@@ -48,6 +49,7 @@ pub fn written(page: &Page, nid: u64) -> RemotePage {
         summary: page.summary.clone(),
         changed: Some("2026-11-29T19:51:43+00:00".into()),
         revision_log: Some(plan::revision_log("drupal-sync", page)),
+        processed: None,
     }
 }
 
@@ -262,6 +264,7 @@ pub fn apply_with_failure() -> ApplyReport {
     ApplyReport {
         results,
         interrupted: false,
+        ..ApplyReport::default()
     }
 }
 
@@ -283,5 +286,71 @@ pub fn apply_interrupted() -> ApplyReport {
     ApplyReport {
         results,
         interrupted: true,
+        ..ApplyReport::default()
     }
+}
+
+/// A plan that creates, updates and deletes menu links.
+pub fn menu_changes() -> (Plan, ApplyReport) {
+    use crate::menu::apply::{LinkOutcome, LinkResult};
+    use crate::menu::{self, Entry, MenuOptions, RemoteLink};
+    let mut pages = vec![
+        page("docs/index.md", 1, "docs", "Docs", ""),
+        page("docs/a.md", 1, "docs/a", "A", ""),
+    ];
+    for (page, parent) in pages.iter_mut().zip([None, Some("docs")]) {
+        page.nav.entries.push(Entry {
+            menu: "main".into(),
+            name: None,
+            weight: Some(3),
+            parent: parent.map(str::to_owned),
+        });
+    }
+    let (links, problems) = menu::derive(&pages, &MenuOptions::default(), NS);
+    assert!(problems.is_empty(), "{problems:?}");
+    let docs = links.iter().find(|l| l.key == "docs").unwrap();
+    let remote = vec![
+        RemoteLink {
+            uuid: docs.uuid,
+            menu: "main".into(),
+            title: "Old docs".into(),
+            weight: 3,
+            parent: None,
+            enabled: true,
+            uri: "entity:node/4".into(),
+        },
+        RemoteLink {
+            uuid: menu::link_uuid(NS, "footer", "docs/a"),
+            menu: "footer".into(),
+            title: "A".into(),
+            enabled: true,
+            uri: "entity:node/5".into(),
+            ..RemoteLink::default()
+        },
+    ];
+    let context = menu::LinkContext {
+        nids: [(pages[0].uuid, 4), (pages[1].uuid, 5)].into(),
+        keys: vec!["docs", "docs/a"],
+        namespace: NS,
+        prune: false,
+    };
+    let mut plan = no_changes();
+    (plan.menu, plan.menu_unchanged) = menu::plan(&links, &remote, &context);
+    let report = ApplyReport {
+        menu: plan
+            .menu
+            .iter()
+            .enumerate()
+            .map(|(i, change)| LinkResult {
+                change: change.clone(),
+                outcome: if i == 0 {
+                    LinkOutcome::Failed("HTTP 403: no".into())
+                } else {
+                    LinkOutcome::Done
+                },
+            })
+            .collect(),
+        ..ApplyReport::default()
+    };
+    (plan, report)
 }

@@ -7,6 +7,8 @@ use std::fmt::Write;
 use super::diff::{self, Line};
 use super::{apply_counts, done_verb, no_changes, plan_counts, Style};
 use crate::apply::{ApplyReport, Outcome};
+use crate::menu::apply::LinkOutcome;
+use crate::menu::LinkChange;
 use crate::plan::{Action, Change, Field, Plan};
 
 const GREEN: &str = "32";
@@ -84,12 +86,62 @@ pub fn plan(plan: &Plan, style: &Style) -> String {
         let _ = writeln!(out, "{}", text.trim_end());
         fields(&mut out, change, style);
     }
+    for change in &plan.menu {
+        menu_line(&mut out, change, style);
+    }
     if plan.is_empty() && plan.skipped.is_empty() {
         let _ = writeln!(out, "{}", no_changes(plan));
     } else {
         let _ = writeln!(out, "Plan: {}.", plan_counts(plan));
+        if !plan.menu.is_empty() {
+            let _ = writeln!(out, "Menu links: {}.", super::menu_counts(plan));
+        }
+    }
+    for warning in &plan.warnings {
+        let _ = writeln!(out, "{}: {warning}", style.paint("1;33", "warning"));
     }
     out
+}
+
+/// `+ menu  main › Docs › Getting started  (weight 3)`, and an update's changed fields.
+fn menu_line(out: &mut String, change: &LinkChange, style: &Style) {
+    let symbol = match change.action {
+        Action::Create => style.paint(GREEN, "+ menu"),
+        Action::Update => style.paint(YELLOW, "~ menu"),
+        Action::Delete => style.paint(RED, "- menu"),
+    };
+    let remark = match change.action {
+        Action::Create => format!("(weight {})", change.weight()),
+        Action::Update => change.source().map(ToString::to_string).unwrap_or_default(),
+        Action::Delete => format!("({})", change.note.as_deref().unwrap_or("no source")),
+    };
+    let _ = writeln!(
+        out,
+        "{}",
+        format!(
+            "  {symbol}  {}  {}",
+            change.path(),
+            style.paint(DIM, &remark)
+        )
+        .trim_end()
+    );
+    if change.action == Action::Update {
+        let width = change
+            .fields
+            .iter()
+            .map(|f| f.field.as_str().len() + 1)
+            .max()
+            .unwrap_or(0);
+        for field in &change.fields {
+            let label = format!("{}:", field.field);
+            let _ = writeln!(
+                out,
+                "{FIELD_INDENT}{label:width$} {} -> {}",
+                value(field.before.as_deref()),
+                value(field.after.as_deref()),
+            );
+        }
+    }
 }
 
 fn line(out: &mut String, change: &Change, widths: Widths, style: &Style) {
@@ -239,8 +291,37 @@ pub fn apply(report: &ApplyReport, style: &Style) -> String {
         };
         let _ = writeln!(out, "{}", text.trim_end());
     }
+    for result in &report.menu {
+        let c = &result.change;
+        let text = match &result.outcome {
+            LinkOutcome::Done => format!(
+                "  {}  {}",
+                style.paint(GREEN, &format!("{:8}", done_verb(c.action))),
+                c.path()
+            ),
+            LinkOutcome::Failed(reason) => {
+                let source = c.source().map(|s| format!("{s}: ")).unwrap_or_default();
+                format!(
+                    "  {}  {}  {source}{}",
+                    style.paint(RED, "failed  "),
+                    c.path(),
+                    reason.replace('\n', "\n    "),
+                )
+            }
+            LinkOutcome::NotAttempted => format!(
+                "  {}  {}  {}",
+                style.paint(DIM, "skipped "),
+                c.path(),
+                style.paint(DIM, "(not attempted: the run was interrupted)"),
+            ),
+        };
+        let _ = writeln!(out, "{}", text.trim_end());
+    }
     let (status, counts) = apply_counts(report);
     let _ = writeln!(out, "Apply {status}: {counts}.");
+    if !report.menu.is_empty() {
+        let _ = writeln!(out, "Menu links: {}.", super::menu_done_counts(report));
+    }
     out
 }
 
@@ -256,6 +337,19 @@ mod tests {
     #[test]
     fn creates() {
         insta::assert_snapshot!(render(&fixtures::creates()));
+    }
+
+    #[test]
+    fn format_warnings_follow_the_summary() {
+        let mut plan = fixtures::creates();
+        let verdict = crate::formats::check(
+            "<table><tr><td>a</td></tr></table><pre>x</pre><pre>y</pre>",
+            &crate::formats::TextFormat::standard("basic_html").unwrap(),
+            &crate::formats::SiteOrigin::default(),
+        )
+        .unwrap();
+        plan.warnings = vec![verdict.warning("content/guide.md", 1, "guide", "basic_html")];
+        insta::assert_snapshot!(render(&plan));
     }
 
     #[test]
@@ -327,6 +421,29 @@ mod tests {
             &fixtures::apply_interrupted(),
             &Style::default()
         ));
+    }
+
+    #[test]
+    fn menu_changes() {
+        let (plan, report) = fixtures::menu_changes();
+        let want = [
+            "  ~ menu  main › Docs  content/docs/index.md",
+            "        title: \"Old docs\" -> \"Docs\"",
+            "  + menu  main › Docs › A  (weight 3)",
+            "  - menu  footer › A  (page `docs/a` no longer declares it)",
+            "Plan: 0 to create, 0 to update, 0 to delete, 12 unchanged.",
+            "Menu links: 1 to create, 1 to update, 1 to delete, 0 unchanged.",
+        ];
+        assert_eq!(render(&plan), want.join("\n") + "\n");
+        let applied = super::apply(&report, &Style::default());
+        assert!(
+            applied.contains("failed    main › Docs  content/docs/index.md: HTTP 403: no"),
+            "{applied}"
+        );
+        assert!(
+            applied.contains("Menu links: 1 created, 0 updated, 1 deleted, 1 failed."),
+            "{applied}"
+        );
     }
 
     #[test]

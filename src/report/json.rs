@@ -12,6 +12,8 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::apply::{ApplyReport, ChangeResult, Outcome};
+use crate::menu::apply::{LinkOutcome, LinkResult};
+use crate::menu::{LinkChange, LinkFieldChange};
 use crate::plan::{Action, Change, FieldChange, Plan};
 
 #[derive(serde::Serialize)]
@@ -21,6 +23,108 @@ struct Document<'a> {
     api: &'a str,
     summary: Summary,
     changes: Vec<ChangeDoc<'a>>,
+    /// Only when the content has menu links (CONTRACT §8).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    menu_summary: Option<Summary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    menu: Option<Vec<LinkDoc<'a>>>,
+    /// Only when some page's format drops markup.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<WarningDoc<'a>>,
+}
+
+/// A page whose text format drops what visitors would see.
+#[derive(serde::Serialize)]
+struct WarningDoc<'a> {
+    source: &'a str,
+    key: &'a str,
+    format: &'a str,
+    dropped: &'a [crate::formats::Dropped],
+    remote_images: usize,
+    escaped: bool,
+    message: String,
+}
+
+#[derive(serde::Serialize)]
+struct LinkDoc<'a> {
+    action: &'static str,
+    menu: &'a str,
+    uuid: Uuid,
+    key: Option<&'a str>,
+    source: Option<&'a str>,
+    path: String,
+    title: &'a str,
+    weight: i64,
+    parent: Option<Uuid>,
+    note: Option<&'a str>,
+    fields: LinkFields<'a>,
+    /// Only in apply documents.
+    #[serde(flatten)]
+    result: Option<ResultDoc<'a>>,
+}
+
+/// A link's changed fields as an object keyed by field name.
+struct LinkFields<'a>(&'a [LinkFieldChange]);
+
+impl Serialize for LinkFields<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(serde::Serialize)]
+        struct Values<'a> {
+            before: Option<&'a str>,
+            after: Option<&'a str>,
+        }
+        serializer.collect_map(self.0.iter().map(|f| {
+            (
+                f.field.as_str(),
+                Values {
+                    before: f.before.as_deref(),
+                    after: f.after.as_deref(),
+                },
+            )
+        }))
+    }
+}
+
+fn link(c: &LinkChange) -> LinkDoc<'_> {
+    LinkDoc {
+        action: c.action.as_str(),
+        menu: &c.menu,
+        uuid: c.uuid,
+        key: c.link.as_ref().map(|l| l.key.as_str()),
+        source: c.source().map(|s| s.path.as_str()),
+        path: c.path(),
+        title: c
+            .link
+            .as_ref()
+            .map(|l| l.title.as_str())
+            .or(c.remote.as_ref().map(|r| r.title.as_str()))
+            .unwrap_or_default(),
+        weight: c.weight(),
+        parent: c.link.as_ref().and_then(|l| l.parent),
+        note: c.note.as_deref(),
+        fields: LinkFields(&c.fields),
+        result: None,
+    }
+}
+
+fn link_result(r: &LinkResult) -> LinkDoc<'_> {
+    let mut doc = link(&r.change);
+    let (result, error) = match &r.outcome {
+        LinkOutcome::Done => ("ok", None),
+        LinkOutcome::Failed(e) => ("failed", Some(e.as_str())),
+        LinkOutcome::NotAttempted => ("failed", Some(NOT_ATTEMPTED)),
+    };
+    doc.result = Some(ResultDoc { result, error });
+    doc
+}
+
+fn menu_summary(plan: &Plan) -> Option<Summary> {
+    (!plan.menu.is_empty() || plan.menu_unchanged > 0).then(|| Summary {
+        create: plan.menu_count(Action::Create),
+        update: plan.menu_count(Action::Update),
+        delete: plan.menu_count(Action::Delete),
+        unchanged: plan.menu_unchanged,
+    })
 }
 
 #[derive(serde::Serialize)]
@@ -95,6 +199,9 @@ fn document<'a>(
             unchanged: plan.unchanged,
         },
         changes,
+        menu_summary: menu_summary(plan),
+        menu: None,
+        warnings: Vec::new(),
     }
 }
 
@@ -129,16 +236,41 @@ fn result(r: &ChangeResult) -> ChangeDoc<'_> {
 }
 
 fn plan_document<'a>(plan: &'a Plan, site: &'a str, api: &'a str) -> Document<'a> {
-    document(plan, site, api, plan.changes.iter().map(change).collect())
+    let mut doc = document(plan, site, api, plan.changes.iter().map(change).collect());
+    if doc.menu_summary.is_some() {
+        doc.menu = Some(plan.menu.iter().map(link).collect());
+    }
+    doc.warnings = warnings(plan);
+    doc
+}
+
+fn warnings(plan: &Plan) -> Vec<WarningDoc<'_>> {
+    plan.warnings
+        .iter()
+        .map(|w| WarningDoc {
+            source: &w.source,
+            key: &w.key,
+            format: &w.format,
+            dropped: &w.dropped,
+            remote_images: w.remote_images,
+            escaped: w.escaped,
+            message: w.message(),
+        })
+        .collect()
 }
 
 fn apply_document<'a>(
-    plan: &Plan,
+    plan: &'a Plan,
     report: &'a ApplyReport,
     site: &'a str,
     api: &'a str,
 ) -> Document<'a> {
-    document(plan, site, api, report.results.iter().map(result).collect())
+    let mut doc = document(plan, site, api, report.results.iter().map(result).collect());
+    doc.warnings = warnings(plan);
+    if doc.menu_summary.is_some() {
+        doc.menu = Some(report.menu.iter().map(link_result).collect());
+    }
+    doc
 }
 
 fn pretty(document: &Document) -> String {
@@ -226,6 +358,28 @@ mod tests {
                 panic!("{name}: {e}\n{document:#}");
             }
         }
+    }
+
+    #[test]
+    fn format_warnings_match_both_schemas() {
+        let mut plan = fixtures::creates();
+        let verdict = crate::formats::check(
+            "<table><tr><td>a</td></tr></table><pre>x</pre><img src=\"https://x.test/a.png\">",
+            &crate::formats::TextFormat::standard("basic_html").unwrap(),
+            &crate::formats::SiteOrigin::default(),
+        )
+        .unwrap();
+        plan.warnings = vec![verdict.warning("content/guide.md", 1, "guide", "basic_html")];
+        let document = super::plan(&plan, SITE, "jsonapi");
+        assert_eq!(document["warnings"][0]["dropped"][0]["element"], "table");
+        assert_eq!(document["warnings"][0]["remote_images"], 1);
+        Schema::new(PLAN_SCHEMA).check(&document).unwrap();
+        let applied = super::apply(&plan, &ApplyReport::default(), SITE, "jsonapi");
+        Schema::new(APPLY_SCHEMA).check(&applied).unwrap();
+        // No warning, no key: the documents of format_version 1 stay as they were.
+        assert!(super::plan(&fixtures::creates(), SITE, "jsonapi")
+            .get("warnings")
+            .is_none());
     }
 
     #[test]
@@ -462,6 +616,36 @@ mod tests {
         assert_eq!(parsed, super::apply(&plan, &report, SITE, "jsonapi"));
     }
 
+    #[test]
+    fn menu_changes_match_the_schemas() {
+        let (plan, report) = fixtures::menu_changes();
+        let actions: Vec<Action> = plan.menu.iter().map(|c| c.action).collect();
+        assert_eq!(actions, [Action::Update, Action::Create, Action::Delete]);
+        let document = super::plan(&plan, SITE, "jsonapi");
+        if let Err(e) = Schema::new(PLAN_SCHEMA).check(&document) {
+            panic!("{e}\n{document:#}");
+        }
+        assert_eq!(
+            document["menu_summary"],
+            json!({"create": 1, "update": 1, "delete": 1, "unchanged": 0})
+        );
+        assert_eq!(document["menu"][1]["path"], "main › Docs › A");
+        assert_eq!(document["menu"][1]["weight"], 3);
+        assert_eq!(
+            document["menu"][0]["fields"]["title"],
+            json!({"before": "Old docs", "after": "Docs"})
+        );
+        let document = super::apply(&plan, &report, SITE, "jsonapi");
+        if let Err(e) = Schema::new(APPLY_SCHEMA).check(&document) {
+            panic!("{e}\n{document:#}");
+        }
+        assert_eq!(document["menu"][0]["result"], "failed");
+        assert_eq!(document["menu"][1]["result"], "ok");
+        // Without menus the documents keep their shape.
+        let plain = super::plan(&fixtures::mixed(), SITE, "jsonapi");
+        assert!(plain.get("menu").is_none() && plain.get("menu_summary").is_none());
+    }
+
     /// The apply schema is the plan schema plus `result` and `error`: the files cannot drift apart.
     #[test]
     fn the_apply_schema_extends_the_plan_schema() {
@@ -478,6 +662,14 @@ mod tests {
             .unwrap()
             .retain(|k| k != "result" && k != "error");
         change["allOf"].as_array_mut().unwrap().pop();
+        let link = &mut apply["$defs"]["linkChange"];
+        let properties = link["properties"].as_object_mut().unwrap();
+        properties.remove("result");
+        properties.remove("error");
+        link["required"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|k| k != "result" && k != "error");
         assert_eq!(apply["$defs"], plan["$defs"]);
         assert_eq!(
             apply["required"], plan["required"],

@@ -10,6 +10,7 @@ use std::fmt::Write;
 use super::diff::{self, Line};
 use super::{apply_counts, done_verb, no_changes, plan_counts};
 use crate::apply::{ApplyReport, Outcome};
+use crate::menu::apply::LinkOutcome;
 use crate::plan::{Action, Change, Field, Plan};
 
 /// Roughly where a rendering stops adding rows and diffs (GitHub refuses comments over
@@ -29,6 +30,7 @@ pub fn plan(plan: &Plan, site: &str) -> String {
     let mut out = format!("### drupal-sync plan for {}\n\n", text(site));
     if plan.is_empty() && plan.skipped.is_empty() {
         let _ = writeln!(out, "**{}**", no_changes(plan));
+        out.push_str(&format_warnings(plan));
         return out;
     }
     let _ = writeln!(out, "**Plan:** {}.\n", plan_counts(plan));
@@ -69,6 +71,8 @@ pub fn plan(plan: &Plan, site: &str) -> String {
             plural(pages.len() - shown)
         );
     }
+    menu_table(&mut out, plan);
+    out.push_str(&format_warnings(plan));
 
     let mut left_out = 0;
     for (change, skipped) in pages.iter().filter(|(c, _)| !c.fields.is_empty()) {
@@ -88,6 +92,72 @@ pub fn plan(plan: &Plan, site: &str) -> String {
         );
     }
     out
+}
+
+/// The pages whose text format drops markup, as a list under a heading.
+fn format_warnings(plan: &Plan) -> String {
+    if plan.warnings.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("\n**What visitors will not see:**\n\n");
+    for warning in &plan.warnings {
+        let _ = writeln!(out, "- {}", text(&warning.to_string()));
+    }
+    out
+}
+
+/// The menu link changes: a summary line and one row per link.
+fn menu_table(out: &mut String, plan: &Plan) {
+    if plan.menu.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n**Menu links:** {}.\n", super::menu_counts(plan));
+    out.push_str("| Action | Menu link | Source | Changes |\n|---|---|---|---|\n");
+    let mut shown = 0;
+    for change in &plan.menu {
+        if out.len() > MAX_LEN / 2 {
+            break;
+        }
+        let action = match change.action {
+            Action::Create => "`+ menu`",
+            Action::Update => "`~ menu`",
+            Action::Delete => "`- menu`",
+        };
+        let what = match change.action {
+            Action::Create => format!("weight {}", change.weight()),
+            Action::Update => change
+                .fields
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{}: {} → {}",
+                        f.field,
+                        text(f.before.as_deref().unwrap_or("")),
+                        text(f.after.as_deref().unwrap_or(""))
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            Action::Delete => text(change.note.as_deref().unwrap_or("")),
+        };
+        let _ = writeln!(
+            out,
+            "| {action} | {} | {} | {what} |",
+            text(&change.path()),
+            change
+                .source()
+                .map_or_else(|| "-".to_owned(), |s| text(&s.to_string())),
+        );
+        shown += 1;
+    }
+    if shown < plan.menu.len() {
+        let _ = writeln!(
+            out,
+            "| | {} more menu link{} | | |",
+            plan.menu.len() - shown,
+            plural(plan.menu.len() - shown)
+        );
+    }
 }
 
 /// The table's last column: what the change does to the page.
@@ -205,7 +275,7 @@ fn fence(lines: &[String]) -> String {
 /// What an apply did, as a Markdown step summary.
 pub fn apply(report: &ApplyReport, site: &str) -> String {
     let mut out = format!("### drupal-sync apply to {}\n\n", text(site));
-    if report.results.is_empty() && !report.interrupted {
+    if report.results.is_empty() && report.menu.is_empty() && !report.interrupted {
         out.push_str("**Apply complete:** nothing to change; the site matches the content.\n");
         return out;
     }
@@ -247,6 +317,31 @@ pub fn apply(report: &ApplyReport, site: &str) -> String {
     if shown < report.results.len() {
         let rest = report.results.len() - shown;
         let _ = writeln!(out, "| | | {rest} more page{} | | |", plural(rest));
+    }
+    if !report.menu.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n**Menu links:** {}.\n\n| Result | Menu link | Details |\n|---|---|---|",
+            super::menu_done_counts(report)
+        );
+        for result in &report.menu {
+            if out.len() > MAX_LEN {
+                break;
+            }
+            let (outcome, detail) = match &result.outcome {
+                LinkOutcome::Done => (done_verb(result.change.action).to_owned(), String::new()),
+                LinkOutcome::Failed(reason) => ("**failed**".to_owned(), text(reason)),
+                LinkOutcome::NotAttempted => (
+                    "not attempted".to_owned(),
+                    "the run was interrupted".to_owned(),
+                ),
+            };
+            let _ = writeln!(
+                out,
+                "| {outcome} | {} | {detail} |",
+                text(&result.change.path())
+            );
+        }
     }
     out
 }
@@ -380,5 +475,31 @@ mod tests {
             text.contains("more pages not shown here"),
             "diffs are counted"
         );
+    }
+
+    #[test]
+    fn menu_changes_get_their_own_table() {
+        let (plan, report) = fixtures::menu_changes();
+        let text = super::plan(&plan, "https://example.com");
+        assert!(
+            text.contains("**Menu links:** 1 to create, 1 to update, 1 to delete, 0 unchanged."),
+            "{text}"
+        );
+        assert!(
+            text.contains("| `+ menu` | main › Docs › A | content/docs/a.md | weight 3 |"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "| `~ menu` | main › Docs | content/docs/index.md | title: Old docs → Docs |"
+            ),
+            "{text}"
+        );
+        let text = super::apply(&report, "https://example.com");
+        assert!(
+            text.contains("| **failed** | main › Docs | HTTP 403: no |"),
+            "{text}"
+        );
+        assert!(!text.contains("nothing to change"), "{text}");
     }
 }

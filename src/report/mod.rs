@@ -51,10 +51,50 @@ fn plan_counts(plan: &Plan) -> String {
     text
 }
 
+/// The plan's menu link counts: `2 to create, 1 to update, 0 to delete, 7 unchanged`.
+fn menu_counts(plan: &Plan) -> String {
+    format!(
+        "{} to create, {} to update, {} to delete, {} unchanged",
+        plan.menu_count(Action::Create),
+        plan.menu_count(Action::Update),
+        plan.menu_count(Action::Delete),
+        plan.menu_unchanged,
+    )
+}
+
+/// What an apply did to menu links: `2 created, 1 updated, 0 deleted[, 1 failed]`.
+fn menu_done_counts(report: &ApplyReport) -> String {
+    let done = |action: Action| {
+        report
+            .menu
+            .iter()
+            .filter(|r| {
+                r.change.action == action && r.outcome == crate::menu::apply::LinkOutcome::Done
+            })
+            .count()
+    };
+    let mut text = format!(
+        "{} created, {} updated, {} deleted",
+        done(Action::Create),
+        done(Action::Update),
+        done(Action::Delete),
+    );
+    let failed = report.menu_failures().count();
+    if failed > 0 {
+        text.push_str(&format!(", {failed} failed"));
+    }
+    text
+}
+
 /// The sentence for a plan that changes nothing.
 fn no_changes(plan: &Plan) -> String {
+    let links = match plan.menu_unchanged {
+        0 => String::new(),
+        1 => ", 1 menu link".to_owned(),
+        n => format!(", {n} menu links"),
+    };
     format!(
-        "No changes. The site matches the content ({} page{}).",
+        "No changes. The site matches the content ({} page{}{links}).",
         plan.unchanged,
         if plan.unchanged == 1 { "" } else { "s" }
     )

@@ -48,7 +48,7 @@ pub fn serve(shared: &Shared, req: &Req) -> Response {
             let body = node
                 .body
                 .as_ref()
-                .map(|b| b.processed())
+                .map(|b| site.processed(b))
                 .unwrap_or_default();
             document(StatusCode::OK, &node.title, &body)
         }

@@ -69,7 +69,7 @@ const ALIAS_PATHS: [&str; 7] = [
 
 /// An error document to send.
 #[derive(Debug)]
-enum Problem {
+pub(super) enum Problem {
     /// An error raised as an HTTP exception: one error object with links.
     Http {
         status: StatusCode,
@@ -81,7 +81,7 @@ enum Problem {
 }
 
 impl Problem {
-    fn new(status: StatusCode, detail: impl Into<String>) -> Problem {
+    pub(super) fn new(status: StatusCode, detail: impl Into<String>) -> Problem {
         Problem::Http {
             status,
             detail: detail.into(),
@@ -89,7 +89,11 @@ impl Problem {
         }
     }
 
-    fn at(status: StatusCode, detail: impl Into<String>, pointer: impl Into<String>) -> Problem {
+    pub(super) fn at(
+        status: StatusCode,
+        detail: impl Into<String>,
+        pointer: impl Into<String>,
+    ) -> Problem {
         Problem::Http {
             status,
             detail: detail.into(),
@@ -128,7 +132,7 @@ impl Problem {
         }
     }
 
-    fn respond(self, req: &Req) -> Response {
+    pub(super) fn respond(self, req: &Req) -> Response {
         let (status, errors) = match self {
             Problem::Http {
                 status,
@@ -177,6 +181,9 @@ impl Problem {
 pub fn dispatch(shared: &Shared, req: &Req, actor: Actor) -> Response {
     let rest = req.path.strip_prefix("/jsonapi").unwrap_or_default();
     let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+    if let Some(response) = super::menus::dispatch(shared, req, actor, &segments) {
+        return response;
+    }
     let answer = match (segments.as_slice(), req.method.as_str()) {
         ([], "GET") => Ok(entry_point(req)),
         (["node", "page"], "GET") => collection(shared, req, actor),
@@ -185,6 +192,10 @@ pub fn dispatch(shared: &Shared, req: &Req, actor: Actor) -> Response {
         (["node", "page", id], "PATCH") => update(shared, req, actor, id),
         (["node", "page", id], "DELETE") => delete(shared, req, actor, id),
         (["path_alias", "path_alias"], "GET") => alias_collection(shared, req, actor),
+        (["filter_format", "filter_format"], "GET") => Ok(document(
+            StatusCode::OK,
+            super::filter::collection(&lock(&shared.site), &req.base, actor),
+        )),
         (["path_alias", "path_alias", id], "GET") => alias_individual(shared, req, actor, id),
         ([], _) | (["path_alias", "path_alias"] | ["path_alias", "path_alias", _], _) => {
             Ok(method_not_allowed(req, "GET"))
@@ -207,6 +218,8 @@ fn entry_point(req: &Req) -> Response {
     let links = json!({
         "node--page": link("/node/page"),
         "path_alias--path_alias": link("/path_alias/path_alias"),
+        "menu--menu": link("/menu/menu"),
+        "menu_link_content--menu_link_content": link("/menu_link_content/menu_link_content"),
         "self": link(""),
     });
     document(
@@ -416,7 +429,11 @@ fn alias_individual(
     Ok(document(StatusCode::OK, single(data, req.url())))
 }
 
-fn parse_listing(req: &Req, resource_type: &str, known: &[&str]) -> Result<Listing, Problem> {
+pub(super) fn parse_listing(
+    req: &Req,
+    resource_type: &str,
+    known: &[&str],
+) -> Result<Listing, Problem> {
     let listing = Listing::parse(&req.query, resource_type)
         .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, e.to_string()))?;
     let paths = listing.filters.iter().map(|c| (&c.path, "filtering"));
@@ -436,7 +453,7 @@ fn parse_listing(req: &Req, resource_type: &str, known: &[&str]) -> Result<Listi
     Ok(listing)
 }
 
-fn sort<T>(items: &mut [&T], listing: &Listing, scalar: impl Fn(&T, &str) -> Scalar) {
+pub(super) fn sort<T>(items: &mut [&T], listing: &Listing, scalar: impl Fn(&T, &str) -> Scalar) {
     // Items arrive in id order, and the sort is stable, so ties stay in id order.
     items.sort_by(|a, b| {
         listing
@@ -456,7 +473,12 @@ fn sort<T>(items: &mut [&T], listing: &Listing, scalar: impl Fn(&T, &str) -> Sca
 }
 
 /// The page `listing` asks for, with Drupal's `self`, `next`, `first` and `prev` links.
-fn page<T>(req: &Req, listing: &Listing, items: &[&T], render: impl Fn(&T) -> Value) -> Response {
+pub(super) fn page<T>(
+    req: &Req,
+    listing: &Listing,
+    items: &[&T],
+    render: impl Fn(&T) -> Value,
+) -> Response {
     let data: Vec<Value> = items
         .iter()
         .skip(listing.offset)
@@ -538,7 +560,7 @@ fn node_attributes(
     let alias = site.alias_of(node.nid);
     let langcode = path_langcode.map_or(json!("en"), |l| json!(l));
     let body = node.body.as_ref().map_or(Value::Null, |b: &TextBody| {
-        json!({ "value": b.value, "format": b.format, "processed": b.processed(), "summary": b.summary })
+        json!({ "value": b.value, "format": b.format, "processed": site.processed(b), "summary": b.summary })
     });
     let attributes = json!({
         "drupal_internal__nid": node.nid,
@@ -740,7 +762,7 @@ fn read_data(req: &Req) -> Result<Map<String, Value>, Problem> {
     }
 }
 
-fn require_media_type(req: &Req) -> Result<(), Problem> {
+pub(super) fn require_media_type(req: &Req) -> Result<(), Problem> {
     if req.content_type().as_deref() == Some(MEDIA_TYPE) {
         return Ok(());
     }
@@ -749,7 +771,7 @@ fn require_media_type(req: &Req) -> Result<(), Problem> {
     Err(Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, detail))
 }
 
-fn method_not_allowed(req: &Req, allow: &str) -> Response {
+pub(super) fn method_not_allowed(req: &Req, allow: &str) -> Response {
     let url = format!("{}{}", req.base, req.path);
     let detail = format!(
         "No route found for \"{} {url}\": Method Not Allowed (Allow: {allow})",
@@ -759,15 +781,15 @@ fn method_not_allowed(req: &Req, allow: &str) -> Response {
     with_header(response, header::ALLOW, allow)
 }
 
-fn jsonapi_object() -> Value {
+pub(super) fn jsonapi_object() -> Value {
     json!({ "version": "1.0", "meta": { "links": { "self": { "href": "http://jsonapi.org/format/1.0/" } } } })
 }
 
-fn single(data: Value, self_href: String) -> Value {
+pub(super) fn single(data: Value, self_href: String) -> Value {
     json!({ "jsonapi": jsonapi_object(), "data": data, "links": { "self": { "href": self_href } } })
 }
 
-fn document(status: StatusCode, body: Value) -> Response {
+pub(super) fn document(status: StatusCode, body: Value) -> Response {
     respond(status, MEDIA_TYPE, body.to_string())
 }
 

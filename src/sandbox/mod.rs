@@ -5,7 +5,7 @@
 //! REST and JSON:API for nodes of bundle `page`, path aliases and revisions, plus a minimal HTML
 //! view for browsers, and it can add latency and faults to test a client's retries. Every test
 //! and `apply --sandbox` run against it instead of a real Drupal. It is not a Drupal emulator
-//! beyond that subset: no other entity types, bundles, languages or text-format filtering.
+//! beyond that subset: no other entity types, bundles or languages; text formats filter bodies as [`filter`] says.
 //!
 //! Layout: [`routes`] receives every request (stats, latency, faults, authentication,
 //! persistence) and hands it to [`issuers`], [`jsonapi`], [`rest`] or [`html`]; [`state`] owns the
@@ -14,9 +14,11 @@
 
 mod auth;
 mod faults;
+mod filter;
 mod html;
 mod issuers;
 mod jsonapi;
+mod menus;
 mod query;
 mod rest;
 mod routes;
@@ -127,6 +129,9 @@ pub enum OptionsError {
     /// Two `--user` values with one name.
     #[error("--user `{0}` is given twice")]
     DuplicateUser(String),
+    /// A `--text-format` value without `NAME:`.
+    #[error("invalid --text-format value `{0}`: expected NAME:ALLOWED_HTML, e.g. `docs_html:<p> <a href> <pre> <table> <tr> <td>`")]
+    TextFormatSyntax(String),
     /// A fault rate outside 0..=1.
     #[error("--fail-rate must be between 0 and 1, not `{0}`")]
     FailRate(f64),
@@ -147,6 +152,8 @@ pub struct SandboxOptions {
     pub fault_seed: u64,
     /// Lifetime of issued tokens.
     pub token_ttl: Duration,
+    /// Site-specific text formats besides the standard profile's (`--text-format`).
+    pub text_formats: Vec<crate::formats::TextFormat>,
 }
 
 impl Default for SandboxOptions {
@@ -163,6 +170,7 @@ impl Default for SandboxOptions {
             fail_rate: 0.0,
             fault_seed: 1,
             token_ttl: Duration::from_secs(3600),
+            text_formats: Vec::new(),
         }
     }
 }
@@ -179,6 +187,11 @@ impl SandboxOptions {
             fail_rate: args.fail_rate,
             fault_seed: args.fault_seed,
             token_ttl: Duration::from_secs(args.token_ttl),
+            text_formats: args
+                .text_formats
+                .iter()
+                .map(|spec| parse_text_format(spec))
+                .collect::<Result<_, _>>()?,
             ..SandboxOptions::default()
         };
         if !args.users.is_empty() {
@@ -192,6 +205,18 @@ impl SandboxOptions {
             }
         }
         Ok(options)
+    }
+}
+
+/// `NAME:ALLOWED_HTML`: a format filtered like `basic_html` with its own allowed HTML.
+fn parse_text_format(spec: &str) -> Result<crate::formats::TextFormat, OptionsError> {
+    match spec.split_once(':') {
+        Some((name, allowed))
+            if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+        {
+            Ok(crate::formats::TextFormat::custom(name, allowed))
+        }
+        _ => Err(OptionsError::TextFormatSyntax(spec.to_owned())),
     }
 }
 
@@ -232,8 +257,10 @@ impl Sandbox {
             Some(path) => state::Site::load_or_create(path).await?,
             None => state::Site::new(),
         };
+        let mut site = site;
         let listener = tokio::net::TcpListener::bind(listen).await?;
         let url = format!("http://{}", listener.local_addr()?);
+        site.set_text_formats(options.text_formats.clone(), &url);
         let shared = Arc::new(routes::Shared::new(&options, site));
         let app = axum::Router::new()
             .fallback(routes::handle)

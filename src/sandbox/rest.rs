@@ -206,7 +206,7 @@ fn node_json(site: &Site, node: &Node, path_langcode: Option<Option<&str>>) -> V
     let alias = site.alias_of(node.nid);
     let langcode = path_langcode.map_or(json!("en"), |l| json!(l));
     let body = node.body.as_ref().map_or(json!([]), |b: &TextBody| {
-        json!([{ "value": b.value, "format": b.format, "processed": b.processed(), "summary": b.summary }])
+        json!([{ "value": b.value, "format": b.format, "processed": site.processed(b), "summary": b.summary }])
     });
     json!({
         "nid": [{ "value": node.nid }],

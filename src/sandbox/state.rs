@@ -17,7 +17,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::auth::{Actor, Author};
-use super::html::escape;
 use super::Role;
 
 /// UUID of the `page` node type, as the recorded site reports it.
@@ -100,15 +99,6 @@ impl TextBody {
             format,
             summary,
         }))
-    }
-
-    /// The body as the site renders it: HTML formats pass through (the sandbox does not
-    /// filter tags), plain text is escaped into a paragraph.
-    pub fn processed(&self) -> String {
-        match self.format.as_deref() {
-            Some("basic_html" | "restricted_html" | "full_html") => self.value.clone(),
-            _ => format!("<p>{}</p>\n", escape(&self.value).replace('\n', "<br>\n")),
-        }
     }
 }
 
@@ -249,6 +239,9 @@ pub struct Site {
     next_pid: u64,
     nodes: BTreeMap<u64, Node>,
     aliases: BTreeMap<u64, Alias>,
+    /// Menu links (`menu_link_content`).
+    #[serde(default)]
+    menu_links: super::menus::MenuLinks,
     /// Bumped by every write, to know when to save.
     #[serde(skip)]
     generation: u64,
@@ -256,6 +249,13 @@ pub struct Site {
     /// (and rebuilt after loading) so no request scans every node or alias.
     #[serde(skip)]
     index: Index,
+    /// Site-specific text formats (`sandbox --text-format`), besides the standard ones.
+    #[serde(skip)]
+    text_formats: Vec<crate::formats::TextFormat>,
+    /// Where the site is served (`http://127.0.0.1:8888`): its own absolute image URLs are
+    /// made relative, as Drupal's `filter_html_image_secure` does.
+    #[serde(skip)]
+    base_url: String,
 }
 
 /// Secondary indexes of a [`Site`].
@@ -318,9 +318,35 @@ impl Site {
             next_pid: 1,
             nodes: BTreeMap::new(),
             aliases: BTreeMap::new(),
+            menu_links: super::menus::MenuLinks::default(),
             generation: 0,
             index: Index::default(),
+            text_formats: Vec::new(),
+            base_url: String::new(),
         }
+    }
+
+    /// Add site-specific text formats (any account may use them), and say where the site
+    /// is served.
+    pub fn set_text_formats(&mut self, formats: Vec<crate::formats::TextFormat>, base_url: &str) {
+        self.text_formats = formats;
+        base_url.clone_into(&mut self.base_url);
+    }
+
+    /// Every text format of the site: the standard profile's, then the site's own.
+    pub fn text_formats(&self) -> Vec<crate::formats::TextFormat> {
+        ["basic_html", "full_html", "plain_text", "restricted_html"]
+            .iter()
+            .filter_map(|name| crate::formats::TextFormat::standard(name))
+            .filter(|f| self.text_formats.iter().all(|own| own.name != f.name))
+            .chain(self.text_formats.iter().cloned())
+            .collect()
+    }
+
+    /// `body.processed`: the body after its format's filters (drupal-wire §9). A format
+    /// the site does not have shows nothing, as in Drupal.
+    pub fn processed(&self, body: &TextBody) -> String {
+        processed(body, &self.text_formats, &self.base_url)
     }
 
     /// Key for signing and verifying tokens.
@@ -349,6 +375,17 @@ impl Site {
             .by_uuid
             .get(uuid)
             .and_then(|nid| self.nodes.get(nid))
+    }
+
+    /// The menu links.
+    pub fn menu_links(&self) -> &super::menus::MenuLinks {
+        &self.menu_links
+    }
+
+    /// The menu links, to change them (counts as a write).
+    pub fn menu_links_mut(&mut self) -> &mut super::menus::MenuLinks {
+        self.generation += 1;
+        &mut self.menu_links
     }
 
     /// All aliases by pid.
@@ -506,6 +543,7 @@ impl Site {
                 self.index.remove_alias(&alias);
             }
         }
+        self.menu_links.node_deleted(nid);
         self.generation += 1;
         Ok(())
     }
@@ -541,7 +579,8 @@ impl Site {
             ));
         }
         if let Some(format) = node.body.as_ref().and_then(|b| b.format.as_deref()) {
-            if !allowed_formats(role).contains(&format) {
+            let own = self.text_formats.iter().any(|f| f.name == format);
+            if !own && !allowed_formats(role).contains(&format) {
                 violations.push(Violation::new(
                     "body.0.format",
                     "The value you selected is not a valid choice.",
@@ -641,6 +680,34 @@ pub fn user_uuid(uid: u64) -> String {
     uuid::Builder::from_random_bytes(bytes)
         .into_uuid()
         .to_string()
+}
+
+/// `body` after its format's filters, `own` formats first; an unknown format shows nothing.
+fn processed(body: &TextBody, own: &[crate::formats::TextFormat], base_url: &str) -> String {
+    let name = body.format.as_deref().unwrap_or("plain_text");
+    let format = own
+        .iter()
+        .find(|f| f.name == name)
+        .cloned()
+        .or_else(|| crate::formats::TextFormat::standard(name));
+    match format {
+        Some(format) => super::filter::process(&body.value, &format, base_url, &PublicFiles),
+        None => String::new(),
+    }
+}
+
+/// The sandbox keeps no file entities: any path under the public files directory or core's
+/// icons counts as an image the site serves, and no UUID names a file.
+struct PublicFiles;
+
+impl super::filter::SiteFiles for PublicFiles {
+    fn image_exists(&self, path: &str) -> bool {
+        path.starts_with("/sites/default/files/") || path.starts_with("/core/misc/")
+    }
+
+    fn file(&self, _uuid: &str) -> Option<super::filter::FileRef> {
+        None
+    }
 }
 
 /// Text formats a role may use, as in the standard profile.
@@ -1097,13 +1164,19 @@ mod tests {
             format: Some("basic_html".into()),
             summary: None,
         };
-        assert_eq!(html.processed(), "<p>a</p>");
+        assert_eq!(processed(&html, &[], ""), "<p>a</p>");
+        let table = TextBody {
+            value: "<table><tr><td>a</td></tr></table>".into(),
+            format: Some("basic_html".into()),
+            summary: None,
+        };
+        assert_eq!(processed(&table, &[], ""), "a");
         let plain = TextBody {
             value: "a < b\nc".into(),
             format: Some("plain_text".into()),
             summary: None,
         };
-        assert_eq!(plain.processed(), "<p>a &lt; b<br>\nc</p>\n");
+        assert_eq!(processed(&plain, &[], ""), "<p>a &lt; b<br />\nc</p>\n");
     }
 
     #[tokio::test]

@@ -2,9 +2,11 @@
 
 mod e2e;
 mod faults;
+mod formats;
 mod harness;
 mod hostile;
 mod import;
+mod menus;
 mod messages;
 mod output;
 mod providers;

@@ -120,6 +120,7 @@ fn written(page: &Page) -> RemotePage {
         summary: page.summary.clone(),
         changed: None,
         revision_log: Some(plan::revision_log("drupal-sync", page)),
+        processed: None,
     }
 }
 
