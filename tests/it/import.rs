@@ -432,3 +432,19 @@ fn password_from_stdin_and_the_throwaway_sandbox() {
     assert!(!run.stdout.contains(&sandbox.url), "{}", run.stdout);
     assert_eq!(sandbox.stats().since(&before).total(), 0);
 }
+
+#[test]
+fn two_pages_for_one_file_get_distinct_names() {
+    let sandbox = SandboxProc::start();
+    create(&sandbox, page("Colon", "/notes/a:b", "<p>One.</p>\n"));
+    create(&sandbox, page("Dash", "/notes/a-b", "<p>Two.</p>\n"));
+    create(&sandbox, page("Same", "/Notes/Same", "<p>Three.</p>\n"));
+    let project = Project::new(&sandbox.url);
+    let run = project.run(&["import", "--prefix", "/notes"]);
+    run.code(0);
+    assert!(read(&project, "notes/a-b.md").contains("title: Colon\npath: /notes/a:b\n"));
+    assert!(read(&project, "notes/a-b-2.md").contains("title: Dash\npath: /notes/a-b\n"));
+    // Prefixes compare case-insensitively, as Drupal compares aliases.
+    assert!(read(&project, "Notes/Same.md").contains("title: Same\npath: /Notes/Same\n"));
+    project.run(&["plan", "--detailed-exitcode"]).code(0);
+}
