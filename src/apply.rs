@@ -10,8 +10,9 @@ use futures::stream::{self, StreamExt};
 
 use crate::drupal::client::backoff;
 use crate::drupal::{DrupalError, Site};
-use crate::page::RemotePage;
+use crate::page::{Page, RemotePage};
 use crate::plan::{self, Action, Change, Field, Plan};
+use crate::verify;
 
 /// How many times a change is attempted before it is reported as failed.
 const MAX_ATTEMPTS: u32 = 6;
@@ -243,30 +244,35 @@ async fn execute(
     let log = plan::revision_log(log_message, page);
     // What the site is believed to hold: `None` for a page to create.
     let mut remote = change.remote.clone();
+    // Whether an earlier attempt of this run may have created the node (its outcome unknown).
+    let mut may_have_created = false;
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let result = match &remote {
-            None => site.create(page, &log).await,
+        let (result, wrote_alias) = match &remote {
+            None => (site.create(page, &log).await, !page.alias_auto),
             Some(node) => {
                 let fields: Vec<Field> = plan::diff(page, node).iter().map(|f| f.field).collect();
                 if fields.is_empty() {
                     return Ok(Some(node.clone()));
                 }
-                site.update(page, node, &fields, &log).await
+                let wrote_alias = fields.contains(&Field::Alias);
+                (site.update(page, node, &fields, &log).await, wrote_alias)
             }
         };
         let error = match result {
-            Ok(node) => return Ok(Some(node)),
+            Ok(node) => return confirm(site, page, node, wrote_alias).await.map(Some),
             Err(e) => e,
         };
         // A create refused as a conflict (409, a 422 for an alias in use) may have raced
         // with an earlier attempt or another run: the node may exist now. Look first.
-        let raced = remote.is_none() && matches!(error.status(), Some(409 | 422));
+        let creating = remote.is_none();
+        let raced = creating && matches!(error.status(), Some(409 | 422));
         let unknown = error.is_transient() || raced;
         if !unknown || attempt >= MAX_ATTEMPTS {
-            return Err(explain(error, remote.is_none(), page));
+            return Err(explain(error, creating, page));
         }
+        may_have_created |= creating && error.is_transient();
         tracing::info!(
             "{}: outcome unknown ({error}); reading the page back",
             page.source
@@ -275,7 +281,20 @@ async fn execute(
         match site.find(page).await {
             Ok(Some(node)) => {
                 if plan::diff(page, &node).is_empty() {
-                    return Ok(Some(node));
+                    return confirm(site, page, node, false).await.map(Some);
+                }
+                // Whose node is it? A create of this run left its revision log (with the
+                // page's fingerprint); where logs are hidden, only an attempt whose outcome
+                // was unknown can have made it.
+                let ours = match node.revision_log.as_deref() {
+                    Some(found) => found == log,
+                    None => may_have_created,
+                };
+                if creating && !ours {
+                    // Another run (or a person) created the page at the same time with other
+                    // content. Overwriting it would make that run's success untrue, so this
+                    // run reports the conflict instead.
+                    return Err(lost_race(page, &node));
                 }
                 remote = Some(node);
             }
@@ -297,7 +316,51 @@ async fn execute(
     }
 }
 
-fn explain(error: DrupalError, creating: bool, page: &crate::page::Page) -> DrupalError {
+/// Check a write's result against the page (read back first where the answer may not tell
+/// the truth); a difference fails the change with what was sent, what is stored and why.
+async fn confirm(
+    site: &Site,
+    page: &Page,
+    answered: RemotePage,
+    wrote_alias: bool,
+) -> Result<RemotePage, DrupalError> {
+    let stored = if wrote_alias && site.alias_echo_may_lie().await {
+        match site.find(page).await? {
+            Some(node) => node,
+            // Core REST finds a page by its alias: not there means the alias did not stick.
+            None => {
+                return Err(DrupalError::Conflict(verify::describe(&[verify::Mismatch {
+                    source: page.source.clone(),
+                    field: Field::Alias,
+                    sent: Some(page.alias.clone()),
+                    stored: None,
+                    cause: "the site runs pathauto, which kept the node's generated alias\n  hint: in Drupal, edit the node, uncheck \"Generate automatic URL alias\" and save, then apply again".into(),
+                }])))
+            }
+        }
+    } else {
+        answered
+    };
+    match verify::check(page, &stored, site.facts()) {
+        Ok(()) => Ok(stored),
+        Err(mismatches) => Err(DrupalError::Conflict(verify::describe(&mismatches))),
+    }
+}
+
+fn lost_race(page: &Page, node: &RemotePage) -> DrupalError {
+    let fields: Vec<&str> = plan::diff(page, node)
+        .iter()
+        .map(|f| f.field.as_str())
+        .collect();
+    DrupalError::Conflict(format!(
+        "{}: another run created this page at the same moment with different content ({} differ); \
+         the site holds that run's version and this run wrote nothing\n  hint: run plan again to see the difference",
+        page.source,
+        fields.join(", ")
+    ))
+}
+
+fn explain(error: DrupalError, creating: bool, page: &Page) -> DrupalError {
     match &error {
         DrupalError::Status { status: 500, .. } if creating => DrupalError::Conflict(format!(
             "{error}\n  hint: core REST answers 500 when a node with the page's uuid ({}) already exists; it could not be found at `{}`: if the page had another alias before, list it under `aliases:`",

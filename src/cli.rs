@@ -217,6 +217,9 @@ pub struct SandboxArgs {
     #[arg(long, default_value_t = 3600)]
     pub token_ttl: u64,
 
+    /// Run pathauto with this URL alias pattern for basic pages, e.g. '[node:title]'.
+    #[arg(long, value_name = "PATTERN")]
+    pub pathauto: Option<String>,
     /// A site-specific text format, NAME:ALLOWED_HTML in Drupal's notation
     /// (`docs_html:<p> <a href> <pre> <code> <table> <tr> <th> <td>`), filtered like
     /// basic_html otherwise. Repeatable.

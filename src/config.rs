@@ -89,6 +89,8 @@ pub struct SiteConfig {
     pub api: Api,
     pub bundle: String,
     pub namespace: Option<String>,
+    /// PEM file of certificate authorities to trust besides the system's (a private CA).
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Default for SiteConfig {
@@ -98,6 +100,7 @@ impl Default for SiteConfig {
             api: Api::Jsonapi,
             bundle: "page".into(),
             namespace: None,
+            ca_file: None,
         }
     }
 }
@@ -184,7 +187,7 @@ pub enum ConfigError {
 
 const SECTIONS: &[&str] = &["site", "auth", "content", "sync", "menus"];
 const KEYS: &[(&str, &[&str])] = &[
-    ("site", &["url", "api", "bundle", "namespace"]),
+    ("site", &["url", "api", "bundle", "namespace", "ca_file"]),
     (
         "auth",
         &[
@@ -438,6 +441,11 @@ pub struct Settings {
     pub config_path: PathBuf,
     /// The site's base URL without a trailing slash (`None` until a command needs one).
     pub base_url: Option<Url>,
+    /// Where `base_url` came from, for errors: "`[site].url` in `drupal-sync.toml`" or
+    /// "`DRUPAL_SYNC_URL`".
+    pub url_source: String,
+    /// Extra certificate authorities to trust (`[site].ca_file`, relative to the config file).
+    pub ca_file: Option<PathBuf>,
     pub api: Api,
     pub bundle: String,
     pub namespace: String,
@@ -489,7 +497,13 @@ impl Settings {
             .to_path_buf();
         let env_nonempty = |name: &str| env(name).filter(|v| !v.is_empty());
 
-        let url = env_nonempty("DRUPAL_SYNC_URL").or(config.site.url.clone());
+        let from_env = env_nonempty("DRUPAL_SYNC_URL");
+        let url_source = if from_env.is_some() {
+            "`DRUPAL_SYNC_URL`".to_owned()
+        } else {
+            format!("`[site].url` in `{}`", config_path.display())
+        };
+        let url = from_env.or(config.site.url.clone());
         let base_url = url.map(|u| parse_base_url(&u)).transpose()?;
 
         let namespace = config.site.namespace.clone().filter(|n| !n.trim().is_empty()).ok_or_else(|| {
@@ -531,6 +545,8 @@ impl Settings {
         Ok(Settings {
             config_path: config_path.to_path_buf(),
             base_url,
+            url_source,
+            ca_file: config.site.ca_file.as_ref().map(|f| base_dir.join(f)),
             api: config.site.api,
             bundle: config.site.bundle.clone(),
             namespace: namespace.clone(),

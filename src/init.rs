@@ -34,6 +34,9 @@ bundle = "page"
 # page would be created a second time, and the pages already published would no longer
 # be recognised as this content set's.
 namespace = {namespace}
+# A PEM file of certificate authorities to trust besides the system's, for a site whose
+# certificate comes from a private CA (relative to this file). SSL_CERT_FILE works too.
+# ca_file = "certs/internal-ca.pem"
 
 [auth]
 # How drupal-sync signs in:

@@ -31,6 +31,7 @@ pub mod report;
 pub mod sandbox;
 pub mod secret;
 pub mod sync;
+pub mod verify;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -93,13 +94,12 @@ impl Output {
         }
     }
 
-    /// Print data to stdout (suppressed by `-q`).
+    /// Print data to stdout. Never suppressed: `-q` silences diagnostics, not what was asked
+    /// for (CONTRACT §4: `drupal-sync -q plan --format json > plan.json`).
     pub fn data(&self, text: &str) {
-        if !self.quiet {
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(text.as_bytes());
-            let _ = out.flush();
-        }
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(text.as_bytes());
+        let _ = out.flush();
     }
 
     /// Print a diagnostic to stderr (never suppressed).
@@ -195,6 +195,11 @@ fn check_content_dir(config: &Config, settings: &Settings) -> Result<(), config:
 /// Load the content and print its diagnostics; `Err` when any is an error (strict: warnings too).
 pub fn load_content(settings: &Settings, output: &Output) -> anyhow::Result<Content> {
     let mut content = content::load(&settings.content);
+    if settings.api == config::Api::Rest {
+        content
+            .diagnostics
+            .extend(content::auto_alias_needs_jsonapi(&content.pages));
+    }
     let (links, problems) = menu::derive(&content.pages, &settings.menus, &settings.namespace);
     content.links = links;
     content.add(problems);

@@ -7,7 +7,15 @@ use drupal_sync::cli::Cli;
 use drupal_sync::Output;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // clap exits 2 on a usage error, which CI scripts read as `plan --detailed-exitcode`'s
+    // "changes": a typo must fail the job instead (CONTRACT §4).
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(u8::from(e.use_stderr()));
+        }
+    };
     let level = match (cli.quiet, cli.verbose) {
         (true, _) => "error",
         (false, 0) => "warn",

@@ -53,6 +53,10 @@ pub struct Page {
     pub format: String,
     /// Body summary; `None` when the source sets none.
     pub summary: Option<String>,
+    /// `path: auto`: the site's pathauto pattern makes the alias; drupal-sync neither sends
+    /// nor compares it (JSON:API only).
+    #[serde(default)]
+    pub alias_auto: bool,
     /// Menu entries, `linkTitle` and `weight` (CONTRACT §8); links are derived by `menu`.
     #[serde(default)]
     pub nav: crate::menu::Declared,

@@ -194,7 +194,7 @@ pub fn plan(desired: &[Page], remote: &RemoteState, options: &PlanOptions) -> Pl
                 key: page.key.clone(),
                 uuid: page.uuid,
                 source: Some(page.source.clone()),
-                alias: page.alias.clone(),
+                alias: shown_alias(page, None),
                 title: page.title.clone(),
                 fields: creation_fields(page),
                 drift: false,
@@ -215,7 +215,7 @@ pub fn plan(desired: &[Page], remote: &RemoteState, options: &PlanOptions) -> Pl
             key: page.key.clone(),
             uuid: page.uuid,
             source: Some(page.source.clone()),
-            alias: page.alias.clone(),
+            alias: shown_alias(page, Some(node)),
             title: page.title.clone(),
             fields,
             drift,
@@ -342,6 +342,16 @@ fn status_word(published: bool) -> String {
     if published { "published" } else { "draft" }.to_owned()
 }
 
+/// The alias a change shows: a `path: auto` page's is the one pathauto gave the node, or
+/// `(pathauto)` before the node exists.
+fn shown_alias(page: &Page, node: Option<&RemotePage>) -> String {
+    if !page.alias_auto {
+        return page.alias.clone();
+    }
+    node.and_then(|n| n.alias.clone())
+        .unwrap_or_else(|| "(pathauto)".to_owned())
+}
+
 fn creation_fields(page: &Page) -> Vec<FieldChange> {
     let mut fields = vec![
         FieldChange {
@@ -352,7 +362,7 @@ fn creation_fields(page: &Page) -> Vec<FieldChange> {
         FieldChange {
             field: Field::Alias,
             before: None,
-            after: Some(page.alias.clone()),
+            after: Some(shown_alias(page, None)),
         },
         FieldChange {
             field: Field::Status,
@@ -392,11 +402,16 @@ struct Managed<'a> {
 
 impl<'a> From<&'a Page> for Managed<'a> {
     fn from(page: &'a Page) -> Self {
+        // Drupal stores a body with neither text nor summary as nothing (`"body": null`,
+        // drupal-wire 58, 5b), whatever format it names: such a page must equal that node.
+        let stored_body =
+            !page.body.is_empty() || page.summary.as_deref().is_some_and(|s| !s.is_empty());
         Managed {
             title: &page.title,
-            alias: Some(&page.alias),
+            // `path: auto`: the alias is pathauto's, neither sent nor compared.
+            alias: (!page.alias_auto).then_some(page.alias.as_str()),
             published: page.published,
-            format: Some(&page.format),
+            format: stored_body.then_some(page.format.as_str()),
             summary: page.summary.as_deref(),
             body: Some(&page.body),
         }
@@ -452,9 +467,14 @@ fn compare(before: Managed<'_>, after: Managed<'_>) -> Vec<FieldChange> {
         .collect()
 }
 
-/// The managed fields whose values differ between the content and the node.
+/// The managed fields whose values differ between the content and the node. The alias of a
+/// `path: auto` page is pathauto's and never differs.
 pub fn diff(page: &Page, node: &RemotePage) -> Vec<FieldChange> {
-    compare(node.into(), page.into())
+    let mut node = Managed::from(node);
+    if page.alias_auto {
+        node.alias = None;
+    }
+    compare(node, page.into())
 }
 
 /// The managed fields whose values differ between two readings of a node.
@@ -504,7 +524,13 @@ pub fn drifted(node: &RemotePage, namespace: &str) -> bool {
         return false;
     };
     match recorded_fingerprint(log) {
-        Some(recorded) => recorded != fingerprint_of(node.into()),
+        // A `path: auto` page's fingerprint leaves the alias (pathauto's) out.
+        Some(recorded) => {
+            let mut fields = Managed::from(node);
+            let with_alias = fingerprint_of(Managed::from(node));
+            fields.alias = None;
+            recorded != with_alias && recorded != fingerprint_of(fields)
+        }
         None => belongs_to(&node.uuid, namespace),
     }
 }
@@ -534,6 +560,7 @@ mod tests {
             body: "<p>Body</p>\n".into(),
             format: "basic_html".into(),
             summary: None,
+            alias_auto: false,
             nav: Default::default(),
         }
     }
@@ -793,6 +820,46 @@ mod tests {
         o.lookup_by_uuid = false;
         let p = plan(&[about], &RemoteState::default(), &o);
         assert!(p.changes[0].note.as_deref().unwrap().contains("`aliases:`"));
+    }
+
+    #[test]
+    fn an_empty_body_equals_the_null_drupal_stores() {
+        // drupal-wire 58, 5b: a page with only a title is stored with `"body": null`.
+        let mut empty = page("section", "Section");
+        empty.body = String::new();
+        let mut node = written(&empty, 1);
+        node.body = None;
+        node.format = None;
+        node.summary = None;
+        assert!(diff(&empty, &node).is_empty());
+        assert!(!drifted(&node, NS));
+        let p = plan(
+            std::slice::from_ref(&empty),
+            &state(vec![node.clone()], None),
+            &options(OnDrift::Fail),
+        );
+        assert!(p.is_empty() && p.skipped.is_empty());
+        // A summary keeps the body item: then the format counts.
+        empty.summary = Some("Short".into());
+        assert_eq!(
+            diff(&empty, &node)
+                .iter()
+                .map(|f| f.field)
+                .collect::<Vec<_>>(),
+            [Field::Format, Field::Summary]
+        );
+    }
+
+    #[test]
+    fn a_path_auto_alias_is_never_compared() {
+        let mut auto = page("guide", "Guide");
+        auto.alias_auto = true;
+        let mut node = written(&auto, 1);
+        node.alias = Some("/guide-by-pathauto".into());
+        assert!(diff(&auto, &node).is_empty());
+        assert!(!drifted(&node, NS));
+        node.title = "Edited".into();
+        assert!(drifted(&node, NS));
     }
 
     #[test]

@@ -294,8 +294,11 @@ async fn run_apply(site: &Site, plan: &Plan, settings: &Settings, output: &Outpu
     let watcher = {
         let stop = stop.clone();
         let quiet = output.quiet;
+        // Registered before the first write: CI systems cancel jobs with SIGTERM, which
+        // stops like Ctrl-C (CONTRACT §4).
+        let signals = StopSignals::register();
         tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
+            if signals.recv().await {
                 stop.store(true, Ordering::SeqCst);
                 if !quiet {
                     eprintln!("interrupted: starting no new writes; waiting for those in flight…");
@@ -315,6 +318,33 @@ async fn run_apply(site: &Site, plan: &Plan, settings: &Settings, output: &Outpu
     progress.finish();
     watcher.abort();
     report
+}
+
+/// SIGINT (Ctrl-C) and, on Unix, SIGTERM: either asks apply to stop.
+struct StopSignals {
+    #[cfg(unix)]
+    term: Option<tokio::signal::unix::Signal>,
+}
+
+impl StopSignals {
+    fn register() -> StopSignals {
+        StopSignals {
+            #[cfg(unix)]
+            term: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok(),
+        }
+    }
+
+    /// Waits for the first signal; `false` when none can be received.
+    async fn recv(self) -> bool {
+        #[cfg(unix)]
+        if let Some(mut term) = self.term {
+            return tokio::select! {
+                interrupted = tokio::signal::ctrl_c() => interrupted.is_ok(),
+                terminated = term.recv() => terminated.is_some(),
+            };
+        }
+        tokio::signal::ctrl_c().await.is_ok()
+    }
 }
 
 /// Warnings of a plan: by the standard formats' rules, and by the site's own rules, read
@@ -407,12 +437,14 @@ async fn connect(settings: &mut Settings, sync: &SyncArgs) -> anyhow::Result<Tar
                 fail_rate: 0.0,
                 fault_seed: 1,
                 token_ttl: std::time::Duration::from_secs(3600),
+                pathauto: None,
                 text_formats: Vec::new(),
             },
         )
         .await
         .context("cannot start the sandbox")?;
         settings.base_url = Some(crate::config::parse_base_url(&sandbox.url)?);
+        settings.url_source = "the in-process sandbox (`--sandbox`)".into();
         settings.auth.username = Some("drupal-sync".into());
         settings.auth.password = Some(Secret::new(password.clone()));
         settings.auth.client_id = Some("drupal-sync".into());
@@ -460,7 +492,9 @@ async fn make_plan(
     let pages = &content.pages;
     let prune = sync.prune.then_some(settings.namespace.as_str());
     let remote = target.site.read(pages, prune).await.map_err(|errors| {
-        let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        let mut text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        // One unreachable site fails every page's read alike: say it once.
+        text.dedup();
         anyhow::anyhow!("{}", text.join("\n"))
     })?;
     if remote.pages.values().any(|n| n.revision_log.is_none()) {

@@ -57,7 +57,23 @@ pub struct Fields {
     pub weight: Option<i64>,
     /// Keys that were set but rejected (each with a problem reported).
     pub rejected: Vec<String>,
+    /// `path: auto`: the site's pathauto makes the alias.
+    pub path_auto: bool,
 }
+
+/// Drupal's limit on a node title, in characters (drupal-wire 5a: longer is a 422).
+pub const MAX_TITLE: usize = 255;
+
+/// The error for a title over [`MAX_TITLE`].
+pub fn too_long_title(title: &str) -> String {
+    format!(
+        "the title is {} characters long; Drupal refuses titles over {MAX_TITLE}",
+        title.chars().count()
+    )
+}
+
+/// The `path` value that leaves the alias to the site's pathauto pattern.
+pub const AUTO_ALIAS: &str = "auto";
 
 const PAGE_KEYS: &[&str] = &[
     "title", "path", "status", "draft", "summary", "format", "id", "uuid", "aliases",
@@ -84,6 +100,7 @@ pub fn extract(entries: Vec<Entry>, origin: Origin) -> (Fields, Vec<Problem>) {
     for Entry { key, value, pos } in entries {
         let result = match key.as_str() {
             "title" => match value {
+                Value::String(s) if s.chars().count() > MAX_TITLE => Err(too_long_title(&s)),
                 Value::String(s) if !s.trim().is_empty() => {
                     fields.title = Some(Located { value: s, pos });
                     Ok(())
@@ -106,6 +123,10 @@ pub fn extract(entries: Vec<Entry>, origin: Origin) -> (Fields, Vec<Problem>) {
                 }),
             },
             "path" => string(&key, value).and_then(|path| {
+                if path.as_deref() == Some(AUTO_ALIAS) {
+                    fields.path_auto = true;
+                    return Ok(());
+                }
                 if let Some(path) = &path {
                     identity::check_alias(path)
                         .map_err(|why| format!("invalid alias `{path}`: {why}"))?;

@@ -24,10 +24,19 @@ pub fn key_from_path(rel: &str) -> String {
     }
 }
 
+/// The longest alias Drupal stores (its `path_alias.alias` column; drupal-wire §8).
+pub const MAX_ALIAS: usize = 255;
+
 /// Check a URL alias against CONTRACT §1, explaining what is wrong.
 pub fn check_alias(alias: &str) -> Result<(), String> {
     if !alias.starts_with('/') {
         return Err("must start with `/`".to_owned());
+    }
+    let length = alias.chars().count();
+    if length > MAX_ALIAS {
+        return Err(format!(
+            "it is {length} characters long; Drupal's alias column holds {MAX_ALIAS}"
+        ));
     }
     if alias == "/" {
         return Err("`/` is the front page, which Drupal configures itself".to_owned());

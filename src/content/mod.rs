@@ -343,17 +343,29 @@ fn build(
     }
     drafts.sort_by(|a, b| a.source.cmp(&b.source));
 
-    let targets: HashMap<&str, String> = drafts
+    // A `path: auto` page's alias is chosen by the site's pathauto: no link can know it.
+    let targets: HashMap<&str, Option<String>> = drafts
         .iter()
         .filter(|d| d.file.kind == Kind::Markdown)
-        .map(|d| (d.file.rel.as_str(), d.alias.clone()))
+        .map(|d| {
+            (
+                d.file.rel.as_str(),
+                (!d.fields.path_auto).then(|| d.alias.clone()),
+            )
+        })
         .collect();
     let resolve = |from: &str, path: &str| -> Result<String, String> {
         let Some(target) = markdown::join(from, path) else {
             return Err("it points outside the content directory".to_owned());
         };
-        if let Some(alias) = targets.get(target.as_str()) {
-            return Ok(alias.clone());
+        match targets.get(target.as_str()) {
+            Some(Some(alias)) => return Ok(alias.clone()),
+            Some(None) => {
+                return Err(format!(
+                    "`{target}` has `path: auto`, so its alias is the site's pathauto's and unknown here; give it a `path:`"
+                ))
+            }
+            None => {}
         }
         Err(if invalid.contains(&target) {
             format!("`{target}` has errors, so it is not a page")
@@ -373,6 +385,13 @@ fn build(
         let (html, h1) = draft.render(|path| resolve(&file.rel, path));
         let title = match (draft.fields.title.take(), h1) {
             (Some(title), _) => Some(title.value),
+            (None, Some(h1)) if h1.chars().count() > fields::MAX_TITLE => {
+                let pos = Pos::line(draft.source.line);
+                let message = format!("{} (the `# ` heading)", fields::too_long_title(&h1));
+                draft.problems.push(Problem::error(pos, message));
+                draft.fields.rejected.push("title".into());
+                None
+            }
             (None, Some(h1)) if !h1.is_empty() => Some(h1),
             _ => None,
         };
@@ -411,6 +430,25 @@ fn build(
         links: Vec::new(),
         diagnostics,
     }
+}
+
+/// Errors for `path: auto` pages where the site is written through core REST: REST finds a
+/// page only by its alias, which pathauto would choose, so such a page could never be found.
+pub fn auto_alias_needs_jsonapi(pages: &[Page]) -> Vec<Diagnostic> {
+    pages
+        .iter()
+        .filter(|p| p.alias_auto)
+        .map(|p| Diagnostic {
+            path: p.source.path.clone(),
+            line: p.source.line,
+            col: 1,
+            severity: Severity::Error,
+            message: "`path: auto` needs api = \"jsonapi\": core REST finds a page only by its \
+                      alias, and pathauto would choose that alias\n  hint: set `path:` to the \
+                      alias, or set [site].api = \"jsonapi\""
+                .to_owned(),
+        })
+        .collect()
 }
 
 /// `f` over `items` on every core, results in order. Rendering is most of a load's work,
@@ -456,8 +494,15 @@ fn page(
         summary,
         format,
         aliases,
+        path_auto,
         ..
     } = draft.fields;
+    // A `path: auto` page keeps its default alias, shown nowhere and sent nowhere.
+    let alias = if path_auto {
+        page::default_alias(&draft.key)
+    } else {
+        draft.alias
+    };
     let format = format.unwrap_or_else(|| options.default_format.clone());
     // Rendered Markdown is fitted to the format where that loses nothing (formats::adapt).
     let body = if from_markdown {
@@ -474,13 +519,14 @@ fn page(
         adopted: uuid.is_some(),
         source: draft.source,
         title,
-        alias: draft.alias,
+        alias,
         previous_aliases: aliases,
         published: published.unwrap_or(true),
         status_explicit: published.is_some(),
         body,
         format,
         summary,
+        alias_auto: path_auto,
         nav,
     }
 }
@@ -554,6 +600,8 @@ fn draft<'f>(
     };
     let (alias, alias_pos) = match &fields.path {
         Some(path) => (path.value.clone(), path.pos),
+        // `path: auto`: pathauto's alias, claimed by no page here (see `page`).
+        None if fields.path_auto => (String::new(), start),
         None => {
             let alias = page::default_alias(&key);
             // A rejected `path` was reported already; the default stands in quietly.

@@ -509,6 +509,56 @@ proptest! {
 }
 
 #[test]
+fn drupal_length_limits_are_checked_offline() {
+    // drupal-wire 5a: a 256-character title is a 422 mid-apply; §8: aliases hold 255.
+    let long_title = "t".repeat(256);
+    let long_alias = format!("/{}", "a".repeat(255));
+    let ok_title = "é".repeat(255);
+    let files = [
+        ("a.md", format!("---\ntitle: {long_title}\n---\n")),
+        ("b.md", format!("# {long_title}\n")),
+        ("c.md", format!("---\ntitle: C\npath: {long_alias}\n---\n")),
+        (
+            "d.md",
+            format!("---\ntitle: {ok_title}\npath: /{}\n---\n", "a".repeat(254)),
+        ),
+    ];
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    let content = run(&files);
+    assert_eq!(
+        shown(&content),
+        [
+            "content/a.md:2:1: error: the title is 256 characters long; Drupal refuses titles over 255",
+            "content/b.md:1:1: error: the title is 256 characters long; Drupal refuses titles over 255 (the `# ` heading)",
+            format!("content/c.md:3:1: error: invalid alias `{long_alias}`: it is 256 characters long; Drupal's alias column holds 255").as_str(),
+        ]
+    );
+    assert_eq!(content.pages.len(), 1);
+}
+
+#[test]
+fn path_auto_leaves_the_alias_to_the_site() {
+    let content = run(&[("guide.md", "---\ntitle: Guide\npath: auto\n---\n")]);
+    assert!(content.diagnostics.is_empty(), "{:?}", shown(&content));
+    assert!(content.pages[0].alias_auto);
+    assert_eq!(auto_alias_needs_jsonapi(&content.pages).len(), 1);
+    let content = run(&[
+        ("guide.md", "---\ntitle: Guide\npath: auto\n---\n"),
+        ("index.md", "# Home\n\nSee [the guide](guide.md).\n"),
+    ]);
+    assert_eq!(
+        shown(&content),
+        ["content/index.md:3:5: error: broken link `guide.md`: `guide.md` has `path: auto`, so its alias is the site's pathauto's and unknown here; give it a `path:`"]
+    );
+    // Its default alias is not claimed: another page may have it.
+    let content = run(&[
+        ("guide.md", "---\ntitle: Guide\npath: auto\n---\n"),
+        ("other.md", "---\ntitle: Other\npath: /guide\n---\n"),
+    ]);
+    assert!(content.diagnostics.is_empty(), "{:?}", shown(&content));
+}
+
+#[test]
 fn menu_front_matter_in_hugo_forms() {
     let content = run(&[
         ("a.md", "---\ntitle: A\nmenu: main\n---\n"),

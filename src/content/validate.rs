@@ -68,6 +68,10 @@ pub fn duplicates(claims: &[Claim]) -> Vec<Diagnostic> {
                 uuids.insert(claim.uuid, claim);
             }
         }
+        // An empty alias is a `path: auto` page's: the site chooses it.
+        if claim.alias.is_empty() {
+            continue;
+        }
         if let Some(first) = aliases
             .get(&claim.alias.to_lowercase())
             .filter(|_| !alias_reported)

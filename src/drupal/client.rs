@@ -3,6 +3,7 @@
 //! retries with exponential backoff and jitter — for requests that are safe to repeat.
 //! Writes are never repeated blindly here: their callers verify what happened first.
 
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -83,9 +84,14 @@ pub struct Client {
     requests: Arc<AtomicU64>,
 }
 
-/// The reqwest client drupal-sync uses: rustls with certificate verification, no cookie
-/// jar, and redirects followed only to the same host (credentials never leave the site).
-pub fn http_client(timeout: Duration) -> reqwest::Client {
+/// The reqwest client drupal-sync uses: rustls with certificate verification against the
+/// bundled Mozilla roots, the system's roots (which honour `SSL_CERT_FILE` and `SSL_CERT_DIR`)
+/// and the authorities in `ca_file` (`[site].ca_file`, for sites behind a private CA); no
+/// cookie jar, and redirects followed only to the same host (credentials never leave the site).
+pub fn http_client(
+    timeout: Duration,
+    ca_file: Option<&Path>,
+) -> Result<reqwest::Client, DrupalError> {
     let policy = reqwest::redirect::Policy::custom(|attempt| {
         let same_host = attempt.previous().first().is_some_and(|first| {
             first.host_str() == attempt.url().host_str()
@@ -97,14 +103,35 @@ pub fn http_client(timeout: Duration) -> reqwest::Client {
             attempt.follow()
         }
     });
-    reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder()
         .timeout(timeout)
         .connect_timeout(timeout.min(Duration::from_secs(10)))
         .redirect(policy)
         .user_agent(concat!("drupal-sync/", env!("CARGO_PKG_VERSION")))
-        .pool_idle_timeout(Duration::from_secs(30))
-        .build()
-        .unwrap_or_default()
+        .pool_idle_timeout(Duration::from_secs(30));
+    if let Some(path) = ca_file {
+        let setup = |why: String| {
+            DrupalError::Setup(format!(
+                "[site].ca_file `{}`: {why}\n  hint: point it at the PEM file of the certificate authority that signed the site's certificate",
+                path.display()
+            ))
+        };
+        let pem = std::fs::read(path).map_err(|e| setup(format!("cannot read it: {e}")))?;
+        let authorities = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|e| setup(format!("not a PEM certificate file: {e}")))?;
+        if authorities.is_empty() {
+            return Err(setup("it holds no PEM certificate".into()));
+        }
+        for authority in authorities {
+            builder = builder.add_root_certificate(authority);
+        }
+    }
+    builder.build().map_err(|e| {
+        DrupalError::Setup(format!(
+            "cannot set up the HTTP client: {}",
+            transport_message(&e)
+        ))
+    })
 }
 
 impl Client {
@@ -366,7 +393,7 @@ mod tests {
             header: None,
             application: None,
         };
-        let http = http_client(Duration::from_secs(5));
+        let http = http_client(Duration::from_secs(5), None).unwrap();
         let base = Url::parse(base).unwrap();
         let auth = Arc::new(Auth::new(settings, base.clone(), http.clone()).unwrap());
         Client::new(http, base, auth)

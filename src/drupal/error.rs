@@ -39,6 +39,9 @@ pub enum DrupalError {
     /// Something a write cannot recover from by itself (the message says why).
     #[error("{0}")]
     Conflict(String),
+    /// The client could not be set up (e.g. an unreadable `[site].ca_file`).
+    #[error("{0}")]
+    Setup(String),
 }
 
 impl DrupalError {

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::client::{Body, Client, Repeat};
 use super::error::DrupalError;
+use super::pathauto::Probe;
 use crate::page::{Page, RemotePage};
 use crate::plan::Field;
 
@@ -24,6 +25,8 @@ const FIELDS: &str =
 pub struct JsonApi {
     client: Client,
     bundle: String,
+    /// Whether the site runs pathauto, asked once (on the first alias written) per run.
+    pathauto: Probe,
 }
 
 impl JsonApi {
@@ -32,7 +35,27 @@ impl JsonApi {
         Self {
             client,
             bundle: bundle.to_owned(),
+            pathauto: Probe::default(),
         }
+    }
+
+    /// Share `probe` (the site's one answer to "does it run pathauto?").
+    pub fn with_pathauto_probe(mut self, probe: Probe) -> Self {
+        self.pathauto = probe;
+        self
+    }
+
+    /// A `path` value for `page`: the alias, with `"pathauto": 0` where pathauto runs so it
+    /// keeps the alias (drupal-wire 91, 9a); JSON:API refuses that property elsewhere (95).
+    async fn path_value(&self, page: &Page, remote: Option<&RemotePage>) -> Value {
+        let mut path = match remote {
+            Some(remote) => alias_value(page, remote),
+            None => json!({ "alias": page.alias }),
+        };
+        if self.pathauto.runs(&self.client).await {
+            path["pathauto"] = json!(0);
+        }
+        path
     }
 
     fn resource_type(&self) -> String {
@@ -111,7 +134,9 @@ impl JsonApi {
     pub async fn create(&self, page: &Page, log: &str) -> Result<RemotePage, DrupalError> {
         let mut attributes = Map::new();
         attributes.insert("title".into(), json!(page.title));
-        attributes.insert("path".into(), json!({ "alias": page.alias }));
+        if !page.alias_auto {
+            attributes.insert("path".into(), self.path_value(page, None).await);
+        }
         if page.status_explicit {
             attributes.insert("status".into(), json!(page.published));
         }
@@ -142,7 +167,7 @@ impl JsonApi {
                     attributes.insert("status".into(), json!(page.published));
                 }
                 Field::Alias => {
-                    attributes.insert("path".into(), alias_value(page, remote));
+                    attributes.insert("path".into(), self.path_value(page, Some(remote)).await);
                 }
                 Field::Body | Field::Format | Field::Summary => {
                     attributes.insert("body".into(), body_value(page));

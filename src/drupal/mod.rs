@@ -6,6 +6,7 @@ pub mod client;
 pub mod error;
 pub mod jsonapi;
 pub mod menu;
+pub mod pathauto;
 pub mod rest;
 
 use std::collections::HashMap;
@@ -29,6 +30,19 @@ pub struct Site {
     client: client::Client,
     backend: Backend,
     parallelism: usize,
+    origin: Arc<Origin>,
+    /// Whether the site runs pathauto, asked once per run when an alias is written.
+    pathauto: pathauto::Probe,
+}
+
+/// Where the site's URL came from, so a connection error can name the setting that fixes it.
+#[derive(Debug, Clone)]
+struct Origin {
+    url: String,
+    host: String,
+    /// "`[site].url` in `drupal-sync.toml`", "`DRUPAL_SYNC_URL`", …
+    source: String,
+    config_path: String,
 }
 
 #[derive(Debug, Clone)]
@@ -40,24 +54,83 @@ enum Backend {
 impl Site {
     /// Prepare a client for the site at `base` (no request is made yet).
     pub fn connect(settings: &Settings, base: Url) -> Result<Site, DrupalError> {
-        let http = client::http_client(settings.timeout);
+        let http = client::http_client(settings.timeout, settings.ca_file.as_deref())?;
+        let origin = Arc::new(Origin {
+            url: base.as_str().trim_end_matches('/').to_owned(),
+            host: base.host_str().unwrap_or_default().to_owned(),
+            source: settings.url_source.clone(),
+            config_path: settings.config_path.display().to_string(),
+        });
         let auth = Arc::new(auth::Auth::new(
             settings.auth.clone(),
             base.clone(),
             http.clone(),
         )?);
         let client = client::Client::new(http, base, auth);
+        let probe = pathauto::Probe::default();
         let backend = match settings.api {
-            Api::Jsonapi => {
-                Backend::JsonApi(jsonapi::JsonApi::new(client.clone(), &settings.bundle))
-            }
+            Api::Jsonapi => Backend::JsonApi(
+                jsonapi::JsonApi::new(client.clone(), &settings.bundle)
+                    .with_pathauto_probe(probe.clone()),
+            ),
             Api::Rest => Backend::Rest(rest::Rest::new(client.clone(), &settings.bundle)),
         };
         Ok(Site {
             client,
             backend,
             parallelism: settings.parallelism.max(1),
+            origin,
+            pathauto: probe,
         })
+    }
+
+    /// A connection failure with the host, where its URL came from and the setting that
+    /// fixes it (an untrusted certificate authority, an unknown host, a refused connection).
+    fn explain(&self, error: DrupalError) -> DrupalError {
+        let DrupalError::Transport {
+            method,
+            path,
+            message,
+            maybe_sent,
+        } = error
+        else {
+            return error;
+        };
+        let Origin {
+            url,
+            host,
+            source,
+            config_path,
+        } = self.origin.as_ref();
+        let lower = message.to_ascii_lowercase();
+        let hint = if lower.contains("certificate") || lower.contains("unknownissuer") {
+            format!(
+                "`{host}` presents a certificate this machine does not trust (the site url `{url}` comes from {source})\n  \
+                 hint: if the site uses a private certificate authority, set `ca_file = \"/path/to/ca.pem\"` under [site] in `{config_path}`, \
+                 or SSL_CERT_FILE / SSL_CERT_DIR to the authority's PEM file"
+            )
+        } else if lower.contains("dns") || lower.contains("lookup") || lower.contains("resolve") {
+            format!(
+                "cannot resolve the host `{host}` of the site url `{url}`\n  hint: check the url in {source}"
+            )
+        } else if lower.contains("could not connect") || lower.contains("refused") {
+            format!(
+                "cannot connect to `{url}`\n  hint: is the site up and reachable from here? The url comes from {source}"
+            )
+        } else {
+            return DrupalError::Transport {
+                method,
+                path,
+                message,
+                maybe_sent,
+            };
+        };
+        DrupalError::Transport {
+            method,
+            path,
+            message: format!("{message}\n  {hint}"),
+            maybe_sent,
+        }
     }
 
     /// Reads in flight at once: twice the write parallelism. Reads are cheap for Drupal and
@@ -84,6 +157,16 @@ impl Site {
     /// Read the site's state of `pages`, and with `prune_namespace` every node of that
     /// namespace. JSON:API: one request per 50 pages; REST: one lookup per page, concurrently.
     pub async fn read(
+        &self,
+        pages: &[Page],
+        prune_namespace: Option<&str>,
+    ) -> Result<RemoteState, Vec<DrupalError>> {
+        self.read_state(pages, prune_namespace)
+            .await
+            .map_err(|errors| errors.into_iter().map(|e| self.explain(e)).collect())
+    }
+
+    async fn read_state(
         &self,
         pages: &[Page],
         prune_namespace: Option<&str>,
@@ -173,6 +256,15 @@ impl Site {
         &self,
         changes: &[Change],
     ) -> Result<HashMap<Uuid, RemotePage>, DrupalError> {
+        self.current_nodes(changes)
+            .await
+            .map_err(|e| self.explain(e))
+    }
+
+    async fn current_nodes(
+        &self,
+        changes: &[Change],
+    ) -> Result<HashMap<Uuid, RemotePage>, DrupalError> {
         let found: Vec<RemotePage> = match &self.backend {
             Backend::JsonApi(api) => {
                 let uuids: Vec<Uuid> = changes.iter().map(|c| c.uuid).collect();
@@ -202,6 +294,21 @@ impl Site {
             Backend::JsonApi(api) => api.fetch_one(page.uuid).await,
             Backend::Rest(api) => api.find(page).await,
         }
+    }
+
+    /// What is known about the site for checking a write's result (pathauto, once asked).
+    pub fn facts(&self) -> crate::verify::SiteFacts {
+        crate::verify::SiteFacts {
+            pathauto: self.pathauto.known(),
+        }
+    }
+
+    /// Whether the answer to a write of the alias cannot be trusted: a node pathauto owns
+    /// answers with the alias sent and keeps its own (drupal-wire 98, 99), so only a read-back
+    /// tells. True where the site runs pathauto (asked once, through the JSON:API index, with
+    /// either API: a core REST site without JSON:API counts as without pathauto).
+    pub async fn alias_echo_may_lie(&self) -> bool {
+        self.pathauto.runs(&self.client).await
     }
 
     /// Create the page's node.

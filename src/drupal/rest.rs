@@ -72,7 +72,12 @@ impl Rest {
     pub async fn create(&self, page: &Page, log: &str) -> Result<RemotePage, DrupalError> {
         let mut node = self.fields(page, &[Field::Title, Field::Body], log);
         node.insert("uuid".into(), json!([{ "value": page.uuid }]));
-        node.insert("path".into(), json!([{ "alias": page.alias }]));
+        // pathauto keeps an alias sent with `"pathauto": 0`; core REST ignores the property
+        // where pathauto does not run (drupal-wire 93, 96), so it is always sent.
+        node.insert(
+            "path".into(),
+            json!([{ "alias": page.alias, "pathauto": 0 }]),
+        );
         if page.status_explicit {
             node.insert("status".into(), json!([{ "value": page.published }]));
         }
@@ -93,8 +98,10 @@ impl Rest {
         let mut node = self.fields(page, fields, log);
         if fields.contains(&Field::Alias) {
             let alias = match remote.alias_pid {
-                Some(pid) => json!([{ "alias": page.alias, "pid": pid, "langcode": "en" }]),
-                None => json!([{ "alias": page.alias }]),
+                Some(pid) => {
+                    json!([{ "alias": page.alias, "pid": pid, "langcode": "en", "pathauto": 0 }])
+                }
+                None => json!([{ "alias": page.alias, "pathauto": 0 }]),
             };
             node.insert("path".into(), alias);
         }

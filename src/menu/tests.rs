@@ -29,6 +29,7 @@ fn page(file: &str, title: &str, entries: &[(&str, Option<&str>)]) -> Page {
         body: String::new(),
         format: "basic_html".into(),
         summary: None,
+        alias_auto: false,
         nav: Declared {
             entries: entries
                 .iter()

@@ -30,6 +30,7 @@ pub fn page(path: &str, line: usize, key: &str, title: &str, body: &str) -> Page
         body: body.into(),
         format: "basic_html".into(),
         summary: None,
+        alias_auto: false,
         nav: Default::default(),
     }
 }

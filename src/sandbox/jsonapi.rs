@@ -14,6 +14,7 @@ use axum::response::Response;
 use serde_json::{json, Map, Value};
 
 use super::auth::Actor;
+use super::pathauto;
 use super::query::{self, Listing, Operator, Scalar};
 use super::routes::{respond, with_header, Req, Shared};
 use super::state::{
@@ -185,7 +186,7 @@ pub fn dispatch(shared: &Shared, req: &Req, actor: Actor) -> Response {
         return response;
     }
     let answer = match (segments.as_slice(), req.method.as_str()) {
-        ([], "GET") => Ok(entry_point(req)),
+        ([], "GET") => Ok(entry_point(shared, req, actor)),
         (["node", "page"], "GET") => collection(shared, req, actor),
         (["node", "page"], "POST") => create(shared, req, actor),
         (["node", "page", id], "GET") => individual(shared, req, actor, id),
@@ -213,19 +214,76 @@ pub fn dispatch(shared: &Shared, req: &Req, actor: Actor) -> Response {
     answer.unwrap_or_else(|problem| problem.respond(req))
 }
 
-fn entry_point(req: &Req) -> Response {
-    let link = |path: &str| json!({ "href": format!("{}/jsonapi{path}", req.base) });
-    let links = json!({
-        "node--page": link("/node/page"),
-        "path_alias--path_alias": link("/path_alias/path_alias"),
-        "menu--menu": link("/menu/menu"),
-        "menu_link_content--menu_link_content": link("/menu_link_content/menu_link_content"),
-        "self": link(""),
-    });
-    document(
-        StatusCode::OK,
-        json!({ "jsonapi": jsonapi_object(), "data": [], "links": links }),
-    )
+/// Resource types the recorded site's index lists (drupal-wire 9b), besides pathauto's.
+const INDEXED: &[&str] = &[
+    "action--action",
+    "base_field_override--base_field_override",
+    "block--block",
+    "block_content--basic",
+    "block_content_type--block_content_type",
+    "comment--comment",
+    "comment_type--comment_type",
+    "contact_form--contact_form",
+    "contact_message--feedback",
+    "contact_message--personal",
+    "date_format--date_format",
+    "editor--editor",
+    "entity_form_display--entity_form_display",
+    "entity_form_mode--entity_form_mode",
+    "entity_view_display--entity_view_display",
+    "entity_view_mode--entity_view_mode",
+    "field_config--field_config",
+    "field_storage_config--field_storage_config",
+    "file--file",
+    "filter_format--filter_format",
+    "image_style--image_style",
+    "key--key",
+    "key_config_override--key_config_override",
+    "menu--menu",
+    "menu_link_content--menu_link_content",
+    "node--article",
+    "node--page",
+    "node_type--node_type",
+    "path_alias--path_alias",
+    "rest_resource_config--rest_resource_config",
+    "search_page--search_page",
+    "shortcut--default",
+    "shortcut_set--shortcut_set",
+    "taxonomy_term--tags",
+    "taxonomy_vocabulary--taxonomy_vocabulary",
+    "user--user",
+    "user_role--user_role",
+    "view--view",
+];
+
+/// `GET /jsonapi`: a link per resource type; `pathauto_pattern--pathauto_pattern` only when
+/// the site runs pathauto, which is how a client tells (drupal-wire 97, 9b).
+fn entry_point(shared: &Shared, req: &Req, actor: Actor) -> Response {
+    let mut types: Vec<&str> = INDEXED.to_vec();
+    if lock(&shared.site).runs_pathauto() {
+        types.push("pathauto_pattern--pathauto_pattern");
+    }
+    let mut links = Map::new();
+    for name in types {
+        let path = name.replacen("--", "/", 1);
+        links.insert(
+            name.to_owned(),
+            json!({ "href": format!("{}/jsonapi/{path}", req.base) }),
+        );
+    }
+    links.insert(
+        "self".into(),
+        json!({ "href": format!("{}/jsonapi", req.base) }),
+    );
+    let mut body = json!({ "jsonapi": jsonapi_object(), "data": [], "links": links });
+    if let Some(author) = actor.author() {
+        let id = state::user_uuid(author.uid);
+        body["meta"] = json!({ "links": { "me": {
+            "meta": { "id": id },
+            "href": format!("{}/jsonapi/user/user/{id}", req.base),
+        } } });
+    }
+    document(StatusCode::OK, body)
 }
 
 fn collection(shared: &Shared, req: &Req, actor: Actor) -> Result<Response, Problem> {
@@ -316,16 +374,24 @@ fn create(shared: &Shared, req: &Req, actor: Actor) -> Result<Response, Problem>
         ));
     }
     let (changes, path_langcode) = read_attributes(&data, None, "POST")?;
+    refuse_pathauto_flag(&site, &changes)?;
+    let sent_path = changes.path.clone();
     let nid = site
         .create(uuid, changes, author, timestamp::now())
         .map_err(|e| Problem::write(e, req, "POST"))?;
     let node = site.node(nid).ok_or_else(|| Problem::not_found(req))?;
-    let data = node_resource(
+    let mut data = node_resource(
         &site,
         &req.base,
         node,
         None,
         path_langcode.as_ref().map(Option::as_deref),
+    );
+    pathauto::echo_sent_path(
+        &site,
+        nid,
+        sent_path.as_ref(),
+        &mut data["attributes"]["path"],
     );
     let location = format!(
         "{}?resourceVersion=id%3A{}",
@@ -358,17 +424,37 @@ fn update(shared: &Shared, req: &Req, actor: Actor, id: &str) -> Result<Response
     }
     let current = node_attributes(&site, &node, None);
     let (changes, path_langcode) = read_attributes(&data, Some(&current), "PATCH")?;
+    refuse_pathauto_flag(&site, &changes)?;
+    let sent_path = changes.path.clone();
     site.update(node.nid, changes, author, timestamp::now(), Revision::New)
         .map_err(|e| Problem::write(e, req, "PATCH"))?;
     let node = site.node(node.nid).ok_or_else(|| Problem::not_found(req))?;
-    let data = node_resource(
+    let mut data = node_resource(
         &site,
         &req.base,
         node,
         None,
         path_langcode.as_ref().map(Option::as_deref),
     );
+    pathauto::echo_sent_path(
+        &site,
+        node.nid,
+        sent_path.as_ref(),
+        &mut data["attributes"]["path"],
+    );
     Ok(document(StatusCode::OK, single(data, req.url())))
+}
+
+/// Without pathauto, the `path` field has no `pathauto` property and JSON:API refuses it
+/// (drupal-wire 95; core REST ignores it, 96).
+fn refuse_pathauto_flag(site: &Site, changes: &Changes) -> Result<(), Problem> {
+    if site.runs_pathauto() || changes.path.as_ref().is_none_or(|p| p.pathauto.is_none()) {
+        return Ok(());
+    }
+    Err(Problem::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "The property 'pathauto' does not exist on the 'path' field of type 'path'. Writable properties are: 'alias', 'pid', 'langcode'.",
+    ))
 }
 
 fn delete(shared: &Shared, req: &Req, actor: Actor, id: &str) -> Result<Response, Problem> {

@@ -19,6 +19,7 @@ mod html;
 mod issuers;
 mod jsonapi;
 mod menus;
+mod pathauto;
 mod query;
 mod rest;
 mod routes;
@@ -152,6 +153,8 @@ pub struct SandboxOptions {
     pub fault_seed: u64,
     /// Lifetime of issued tokens.
     pub token_ttl: Duration,
+    /// Run pathauto with this pattern for basic pages (`[node:title]`; drupal-wire §7).
+    pub pathauto: Option<String>,
     /// Site-specific text formats besides the standard profile's (`--text-format`).
     pub text_formats: Vec<crate::formats::TextFormat>,
 }
@@ -170,6 +173,7 @@ impl Default for SandboxOptions {
             fail_rate: 0.0,
             fault_seed: 1,
             token_ttl: Duration::from_secs(3600),
+            pathauto: None,
             text_formats: Vec::new(),
         }
     }
@@ -187,6 +191,7 @@ impl SandboxOptions {
             fail_rate: args.fail_rate,
             fault_seed: args.fault_seed,
             token_ttl: Duration::from_secs(args.token_ttl),
+            pathauto: args.pathauto.clone(),
             text_formats: args
                 .text_formats
                 .iter()
@@ -253,11 +258,11 @@ impl Sandbox {
                 format!("the sandbox listens on loopback addresses only, not `{listen}`"),
             ));
         }
-        let site = match &options.data {
+        let mut site = match &options.data {
             Some(path) => state::Site::load_or_create(path).await?,
             None => state::Site::new(),
         };
-        let mut site = site;
+        site.set_pathauto(options.pathauto.as_deref().map(pathauto::Pattern::new));
         let listener = tokio::net::TcpListener::bind(listen).await?;
         let url = format!("http://{}", listener.local_addr()?);
         site.set_text_formats(options.text_formats.clone(), &url);

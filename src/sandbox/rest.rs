@@ -8,6 +8,7 @@ use axum::response::Response;
 use serde_json::{json, Map, Value};
 
 use super::auth::Actor;
+use super::pathauto;
 use super::routes::{respond, text, with_header, Req, Shared};
 use super::state::{
     self, Changes, Node, PathChange, Revision, Site, TextBody, Violation, WriteError,
@@ -147,6 +148,7 @@ fn create(shared: &Shared, req: &Req, actor: Actor) -> Result<Response, Problem>
         }
     };
     let (changes, path_langcode) = read_fields(&fields, None)?;
+    let sent_path = changes.path.clone();
     let mut site = lock(&shared.site);
     let nid = site
         .create(uuid, changes, author, timestamp::now())
@@ -156,7 +158,8 @@ fn create(shared: &Shared, req: &Req, actor: Actor) -> Result<Response, Problem>
         Some(alias) => format!("{}{}", req.base, alias.alias),
         None => format!("{}{}", req.base, state::system_path(nid)),
     };
-    let body = node_json(&site, node, path_langcode.as_ref().map(Option::as_deref));
+    let mut body = node_json(&site, node, path_langcode.as_ref().map(Option::as_deref));
+    pathauto::echo_sent_path(&site, nid, sent_path.as_ref(), &mut body["path"][0]);
     Ok(with_header(
         json_response(StatusCode::CREATED, &body),
         header::LOCATION,
@@ -177,10 +180,12 @@ fn update(shared: &Shared, req: &Req, actor: Actor, nid: u64) -> Result<Response
         _ => Map::new(),
     };
     let (changes, path_langcode) = read_fields(&fields, Some(&current))?;
+    let sent_path = changes.path.clone();
     site.update(nid, changes, author, timestamp::now(), Revision::Current)
         .map_err(|e| Problem::write(e, req, "updating"))?;
     let node = site.node(nid).ok_or_else(|| Problem::not_converted(req))?;
-    let body = node_json(&site, node, path_langcode.as_ref().map(Option::as_deref));
+    let mut body = node_json(&site, node, path_langcode.as_ref().map(Option::as_deref));
+    pathauto::echo_sent_path(&site, nid, sent_path.as_ref(), &mut body["path"][0]);
     Ok(json_response(StatusCode::OK, &body))
 }
 
@@ -470,7 +475,8 @@ mod tests {
             changes.path,
             Some(PathChange {
                 alias: Some("/rest-with-uuid".into()),
-                pid: None
+                pid: None,
+                pathauto: None,
             })
         );
         assert_eq!(

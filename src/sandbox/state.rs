@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::auth::{Actor, Author};
+use super::pathauto::Pattern;
 use super::Role;
 
 /// UUID of the `page` node type, as the recorded site reports it.
@@ -145,6 +146,9 @@ pub struct PathChange {
     pub alias: Option<String>,
     /// The alias to rename in place; without it a new alias is added.
     pub pid: Option<u64>,
+    /// pathauto's `path.pathauto` flag: `Some(false)` keeps the sent alias on a site with
+    /// pathauto; `None` when not sent.
+    pub pathauto: Option<bool>,
 }
 
 impl PathChange {
@@ -172,11 +176,25 @@ impl PathChange {
             }
             Some(_) => return Err(Violation::primitive("path.0.pid")),
         };
+        let pathauto = match object.get("pathauto") {
+            None | Some(Value::Null) => None,
+            Some(Value::Bool(flag)) => Some(*flag),
+            Some(Value::Number(n)) => Some(n.as_f64() != Some(0.0)),
+            Some(Value::String(s)) => Some(!matches!(s.as_str(), "" | "0")),
+            Some(_) => return Err(Violation::primitive("path.0.pathauto")),
+        };
         let langcode = object
             .get("langcode")
             .and_then(Value::as_str)
             .map(str::to_owned);
-        Ok((PathChange { alias, pid }, langcode))
+        Ok((
+            PathChange {
+                alias,
+                pid,
+                pathauto,
+            },
+            langcode,
+        ))
     }
 }
 
@@ -239,6 +257,12 @@ pub struct Site {
     next_pid: u64,
     nodes: BTreeMap<u64, Node>,
     aliases: BTreeMap<u64, Alias>,
+    /// Nodes whose alias pathauto generates (saved without `"pathauto": 0` while it ran).
+    #[serde(default)]
+    pathauto_nodes: BTreeSet<u64>,
+    /// The pathauto pattern for pages, when the site runs pathauto (`--pathauto`).
+    #[serde(skip)]
+    pathauto: Option<Pattern>,
     /// Menu links (`menu_link_content`).
     #[serde(default)]
     menu_links: super::menus::MenuLinks,
@@ -318,12 +342,30 @@ impl Site {
             next_pid: 1,
             nodes: BTreeMap::new(),
             aliases: BTreeMap::new(),
+            pathauto_nodes: BTreeSet::new(),
+            pathauto: None,
             menu_links: super::menus::MenuLinks::default(),
             generation: 0,
             index: Index::default(),
             text_formats: Vec::new(),
             base_url: String::new(),
         }
+    }
+
+    /// Runs pathauto with `pattern` for pages (drupal-wire §7), or no pathauto.
+    pub fn set_pathauto(&mut self, pattern: Option<Pattern>) {
+        self.pathauto = pattern;
+    }
+
+    /// Whether the site runs pathauto.
+    pub fn runs_pathauto(&self) -> bool {
+        self.pathauto.is_some()
+    }
+
+    /// Whether pathauto generates node `nid`'s alias (so a write's `path` is not stored,
+    /// though the answer echoes it: drupal-wire 90, 98, 99).
+    pub fn pathauto_owns(&self, nid: u64) -> bool {
+        self.pathauto.is_some() && self.pathauto_nodes.contains(&nid)
     }
 
     /// Add site-specific text formats (any account may use them), and say where the site
@@ -451,9 +493,24 @@ impl Site {
         let nid = node.nid;
         self.next_nid += 1;
         self.next_vid += 1;
+        // pathauto replaces the sent alias unless the write said `"pathauto": 0` (90, 91).
+        let generated = match &self.pathauto {
+            Some(pattern) if changes.path.as_ref().and_then(|p| p.pathauto) != Some(false) => {
+                Some(pattern.alias(&node.title, nid))
+            }
+            _ => None,
+        };
         self.index.by_uuid.insert(node.uuid.clone(), nid);
         self.nodes.insert(nid, node);
-        if let Some(alias) = alias {
+        if let Some(base) = generated {
+            self.pathauto_nodes.insert(nid);
+            if base == "/" {
+                self.generation += 1;
+                return Ok(nid);
+            }
+            let alias = self.unique_alias(nid, &base);
+            self.add_alias(nid, alias);
+        } else if let Some(alias) = alias {
             self.add_alias(nid, alias);
         }
         self.generation += 1;
@@ -505,8 +562,18 @@ impl Site {
                 }
             }
         }
+        let title_changed = node.title != current.title;
+        let title = node.title.clone();
         self.nodes.insert(nid, node);
-        if let Some(path) = &changes.path {
+        if self.pathauto.is_some() && changes.path.as_ref().and_then(|p| p.pathauto) == Some(true) {
+            self.pathauto_nodes.insert(nid);
+        }
+        if self.pathauto_owns(nid) {
+            // The sent alias is ignored (98, 99); a new title makes a new alias, in place.
+            if title_changed || changes.path.as_ref().and_then(|p| p.pathauto) == Some(true) {
+                self.regenerate_alias(nid, &title);
+            }
+        } else if let Some(path) = &changes.path {
             let own_pid = path.pid.filter(|pid| {
                 self.aliases
                     .get(pid)
@@ -537,6 +604,7 @@ impl Site {
     pub fn delete(&mut self, nid: u64) -> Result<(), WriteError> {
         let node = self.nodes.remove(&nid).ok_or(WriteError::NotFound)?;
         self.index.by_uuid.remove(&node.uuid);
+        self.pathauto_nodes.remove(&nid);
         let path = system_path(nid);
         for pid in self.index.by_path.remove(&path).unwrap_or_default() {
             if let Some(alias) = self.aliases.remove(&pid) {
@@ -546,6 +614,49 @@ impl Site {
         self.menu_links.node_deleted(nid);
         self.generation += 1;
         Ok(())
+    }
+
+    /// pathauto's alias for `nid` from `title`, renaming the node's alias in place.
+    fn regenerate_alias(&mut self, nid: u64, title: &str) {
+        let Some(pattern) = &self.pathauto else {
+            return;
+        };
+        let base = pattern.alias(title, nid);
+        if base == "/" {
+            // Nothing left after cleaning: pathauto makes no alias.
+            return;
+        }
+        let alias = self.unique_alias(nid, &base);
+        match self.alias_of(nid).map(|a| a.pid) {
+            Some(pid) => {
+                if let Some(existing) = self.aliases.get_mut(&pid) {
+                    self.index.remove_alias(existing);
+                    existing.alias = alias;
+                    self.index.add_alias(existing);
+                }
+            }
+            None => self.add_alias(nid, alias),
+        }
+    }
+
+    /// `base`, or `base-0`, `base-1`, … when another path holds it (pathauto's uniquifying).
+    fn unique_alias(&self, nid: u64, base: &str) -> String {
+        let own = system_path(nid);
+        let taken = |alias: &str| {
+            self.index
+                .by_alias
+                .get(&alias.to_ascii_lowercase())
+                .into_iter()
+                .flatten()
+                .any(|pid| self.aliases[pid].path != own)
+        };
+        if !taken(base) {
+            return base.to_owned();
+        }
+        (0..)
+            .map(|i| format!("{base}-{i}"))
+            .find(|candidate| !taken(candidate))
+            .unwrap_or_else(|| base.to_owned())
     }
 
     fn add_alias(&mut self, nid: u64, alias: String) {
@@ -690,8 +801,16 @@ fn processed(body: &TextBody, own: &[crate::formats::TextFormat], base_url: &str
         .find(|f| f.name == name)
         .cloned()
         .or_else(|| crate::formats::TextFormat::standard(name));
+    // Drupal turns every line end into `\n` before the filters run, and the HTML formats'
+    // re-serialized markup loses trailing whitespace (drupal-wire 59).
+    let value = body.value.replace("\r\n", "\n").replace('\r', "\n");
     match format {
-        Some(format) => super::filter::process(&body.value, &format, base_url, &PublicFiles),
+        Some(format) if name == "plain_text" => {
+            super::filter::process(&value, &format, base_url, &PublicFiles)
+        }
+        Some(format) => super::filter::process(&value, &format, base_url, &PublicFiles)
+            .trim_end()
+            .to_owned(),
         None => String::new(),
     }
 }
@@ -810,9 +929,55 @@ mod tests {
             path: Some(PathChange {
                 alias: Some(alias.into()),
                 pid: None,
+                pathauto: None,
             }),
             ..page(title)
         }
+    }
+
+    #[test]
+    fn pathauto_takes_aliases_unless_told_not_to() {
+        // drupal-wire §7 (90–9a).
+        let mut site = Site::new();
+        site.set_pathauto(Some(Pattern::new("[node:title]")));
+        let alias = |site: &Site, nid| site.alias_of(nid).map(|a| a.alias.clone());
+        let taken = site
+            .create(None, with_alias("Pathauto Title One", "/mine"), ADMIN, 0)
+            .unwrap();
+        assert_eq!(alias(&site, taken).as_deref(), Some("/pathauto-title-one"));
+        assert!(site.pathauto_owns(taken));
+        let mut keep = with_alias("Pathauto Title Two", "/mine-two");
+        keep.path.as_mut().unwrap().pathauto = Some(false);
+        let kept = site.create(None, keep, ADMIN, 0).unwrap();
+        assert_eq!(alias(&site, kept).as_deref(), Some("/mine-two"));
+        // An alias sent to a node pathauto owns is ignored, with or without the flag.
+        let pid = site.alias_of(taken).unwrap().pid;
+        for flag in [None, Some(false)] {
+            let changes = Changes {
+                path: Some(PathChange {
+                    alias: Some("/mine".into()),
+                    pid: Some(pid),
+                    pathauto: flag,
+                }),
+                ..Changes::default()
+            };
+            site.update(taken, changes, ADMIN, 1, Revision::New)
+                .unwrap();
+            assert_eq!(alias(&site, taken).as_deref(), Some("/pathauto-title-one"));
+        }
+        // A new title makes a new alias for an owned node, in place; not for a kept one.
+        site.update(taken, page("Retitled"), ADMIN, 2, Revision::New)
+            .unwrap();
+        assert_eq!(
+            site.alias_of(taken).map(|a| (a.pid, a.alias.as_str())),
+            Some((pid, "/retitled"))
+        );
+        site.update(kept, page("Retitled two"), ADMIN, 2, Revision::New)
+            .unwrap();
+        assert_eq!(alias(&site, kept).as_deref(), Some("/mine-two"));
+        // Two titles, one alias: pathauto makes the second unique.
+        let twin = site.create(None, page("Retitled"), ADMIN, 3).unwrap();
+        assert_eq!(alias(&site, twin).as_deref(), Some("/retitled-0"));
     }
 
     fn body(value: &str, format: &str) -> Option<Option<TextBody>> {
@@ -982,6 +1147,7 @@ mod tests {
             path: Some(PathChange {
                 alias: Some("/t2".into()),
                 pid: None,
+                pathauto: None,
             }),
             ..Changes::default()
         };
@@ -1038,6 +1204,7 @@ mod tests {
             path: Some(PathChange {
                 alias: alias.map(str::to_owned),
                 pid,
+                pathauto: None,
             }),
             ..Changes::default()
         };
@@ -1148,7 +1315,8 @@ mod tests {
             (
                 PathChange {
                     alias: Some("/x".into()),
-                    pid: Some(4)
+                    pid: Some(4),
+                    pathauto: None,
                 },
                 Some("en")
             )

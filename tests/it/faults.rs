@@ -98,6 +98,16 @@ fn a_killed_apply_is_repaired_by_the_next_run() {
 
 #[test]
 fn ctrl_c_finishes_writes_in_flight_and_reports_the_rest() {
+    interrupt_with("-INT");
+}
+
+#[test]
+fn sigterm_stops_like_ctrl_c() {
+    // CI systems cancel jobs with SIGTERM (CONTRACT §4).
+    interrupt_with("-TERM");
+}
+
+fn interrupt_with(signal: &str) {
     let sandbox = SandboxProc::with_args(&["--latency-ms", "30"]);
     let project = Project::new(&sandbox.url);
     pages(&project, 150);
@@ -113,7 +123,7 @@ fn ctrl_c_finishes_writes_in_flight_and_reports_the_rest() {
         std::thread::sleep(Duration::from_millis(20));
     }
     let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([signal, &child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());

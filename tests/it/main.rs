@@ -1,14 +1,17 @@
 //! One integration binary: the real executable against the project's sandbox on 127.0.0.1.
 
+mod converge;
 mod e2e;
 mod faults;
 mod formats;
 mod harness;
 mod hostile;
 mod import;
+mod invariant;
 mod menus;
 mod messages;
 mod output;
 mod providers;
 mod prune;
 mod replay;
+mod tls;

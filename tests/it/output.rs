@@ -275,13 +275,24 @@ fn human_plan_snapshot() {
 }
 
 #[test]
-fn quiet_prints_only_errors() {
+fn quiet_silences_diagnostics_but_never_data() {
+    // CONTRACT §4: `drupal-sync -q plan --format json > plan.json` must not write 0 bytes.
     let sandbox = SandboxProc::start();
     let project = Project::new(&sandbox.url);
     project.page("a.md", "---\ntitle: A\nunknown_key: 1\n---\na\n");
+    let run = project.run(&["-q", "plan", "--format", "json"]);
+    run.code(0);
+    assert_eq!(run.stderr, "", "the warning is a diagnostic");
+    let plan: serde_json::Value = serde_json::from_str(&run.stdout).expect("the plan on stdout");
+    assert_eq!(plan["summary"]["create"], 1);
     let run = project.run(&["-q", "apply"]);
     run.code(0);
-    assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("", ""));
+    assert_eq!(run.stderr, "");
+    assert!(
+        run.stdout.contains("Apply complete: 1 created"),
+        "{}",
+        run.stdout
+    );
     project.page("b.md", "---\n---\nno title\n");
     let run = project.run(&["-q", "apply"]);
     run.code(1);

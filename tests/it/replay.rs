@@ -80,6 +80,22 @@ replay_tests! {
     replay_55_rest_post_client_uuid => "55_rest_post_client_uuid",
     replay_56_rest_post_duplicate_uuid => "56_rest_post_duplicate_uuid",
     replay_57_rest_get_by_alias => "57_rest_get_by_alias",
+    replay_58_jsonapi_post_empty_body => "58_jsonapi_post_empty_body",
+    replay_59_jsonapi_post_whitespace_title => "59_jsonapi_post_whitespace_title",
+    replay_5a_jsonapi_post_title_256 => "5a_jsonapi_post_title_256",
+    replay_5b_jsonapi_get_empty_body => "5b_jsonapi_get_empty_body",
+    replay_90_pathauto_jsonapi_post_alias => "90_pathauto_jsonapi_post_alias",
+    replay_91_pathauto_jsonapi_post_alias_pathauto_false => "91_pathauto_jsonapi_post_alias_pathauto_false",
+    replay_92_pathauto_rest_post_alias => "92_pathauto_rest_post_alias",
+    replay_93_pathauto_rest_post_alias_false => "93_pathauto_rest_post_alias_false",
+    replay_94_pathauto_jsonapi_get_after_post => "94_pathauto_jsonapi_get_after_post",
+    replay_95_no_pathauto_jsonapi_post_alias_pathauto_false => "95_no_pathauto_jsonapi_post_alias_pathauto_false",
+    replay_96_no_pathauto_rest_post_alias_pathauto_false => "96_no_pathauto_rest_post_alias_pathauto_false",
+    replay_97_pathauto_jsonapi_index => "97_pathauto_jsonapi_index",
+    replay_98_pathauto_jsonapi_patch_alias => "98_pathauto_jsonapi_patch_alias",
+    replay_99_pathauto_jsonapi_patch_alias_false => "99_pathauto_jsonapi_patch_alias_false",
+    replay_9a_pathauto_jsonapi_patch_alias_on_skip_node => "9a_pathauto_jsonapi_patch_alias_on_skip_node",
+    replay_9b_no_pathauto_jsonapi_index => "9b_no_pathauto_jsonapi_index",
     replay_5c_jsonapi_filter_formats_admin => "5c_jsonapi_filter_formats_admin",
     replay_5d_jsonapi_filter_formats_editor => "5d_jsonapi_filter_formats_editor",
     replay_5e_jsonapi_post_rich_html_basic_html => "5e_jsonapi_post_rich_html_basic_html",
@@ -95,6 +111,9 @@ replay_tests! {
     replay_88_jsonapi_menu_list => "88_jsonapi_menu_list",
     replay_89_jsonapi_menu_list_editor => "89_jsonapi_menu_list_editor",
 }
+
+/// The pattern the pathauto recordings (90–94, 97–9a) ran with, for basic pages.
+const PATHAUTO_PATTERN: &str = "[node:title]";
 
 /// Node 1 of the recorded site ("About us", alias `/about`), as JSON:API would create it.
 const ABOUT: &str = r#"{"data":{"type":"node--page","id":"1c50805e-7836-4667-acf3-34b82481c4eb","attributes":{"title":"About us","path":{"alias":"/about"},"body":{"value":"<p>About page body</p>","format":"basic_html"}}}}"#;
@@ -114,6 +133,10 @@ struct Setup {
     token_ttl: Option<u64>,
     /// Replace the Bearer token by a fresh one with a broken signature.
     tamper: bool,
+    /// The site runs pathauto with [`PATHAUTO_PATTERN`].
+    pathauto: bool,
+    /// Edits the recording made between transcripts: (recorded node UUID, JSON:API attributes).
+    edits: &'static [(&'static str, &'static str)],
 }
 
 fn setup(name: &str) -> Setup {
@@ -159,6 +182,39 @@ fn setup(name: &str) -> Setup {
             "45_jsonapi_patch_body_new_revision",
         ]),
         "56" | "57" => after(&["55_rest_post_client_uuid"]),
+        "5b" => after(&["58_jsonapi_post_empty_body"]),
+        "90" | "91" | "92" | "93" | "97" => Setup {
+            pathauto: true,
+            ..Setup::default()
+        },
+        "94" => Setup {
+            pathauto: true,
+            ..after(&["90_pathauto_jsonapi_post_alias"])
+        },
+        "98" => Setup {
+            pathauto: true,
+            ..after(&[
+                "90_pathauto_jsonapi_post_alias",
+                "94_pathauto_jsonapi_get_after_post",
+            ])
+        },
+        "99" => Setup {
+            pathauto: true,
+            ..after(&[
+                "90_pathauto_jsonapi_post_alias",
+                "94_pathauto_jsonapi_get_after_post",
+                "98_pathauto_jsonapi_patch_alias",
+            ])
+        },
+        // Node two was retitled between its creation (91) and the recorded PATCH.
+        "9a" => Setup {
+            pathauto: true,
+            edits: &[(
+                "b96a4c0a-5d95-4d6b-adba-08f48bfd41e4",
+                r#"{"title":"Retitled two"}"#,
+            )],
+            ..after(&["91_pathauto_jsonapi_post_alias_pathauto_false"])
+        },
         "81" | "83" => after(&["80_jsonapi_menu_link_create"]),
         "82" | "86" => after(&["80_jsonapi_menu_link_create", "81_jsonapi_menu_link_child"]),
         "87" => after(&[
@@ -267,6 +323,8 @@ struct Replayer {
     tokens: HashMap<String, String>,
     nids: HashMap<u64, u64>,
     pids: HashMap<u64, u64>,
+    /// Recorded node UUIDs the site chose → the sandbox's.
+    uuids: HashMap<String, String>,
 }
 
 impl Replayer {
@@ -274,6 +332,7 @@ impl Replayer {
         let options = SandboxOptions {
             users: recorded_users(),
             token_ttl: Duration::from_secs(setup.token_ttl.unwrap_or(3600)),
+            pathauto: setup.pathauto.then(|| PATHAUTO_PATTERN.to_owned()),
             ..SandboxOptions::default()
         };
         let sandbox = Sandbox::start("127.0.0.1:0".parse().unwrap(), options)
@@ -286,7 +345,38 @@ impl Replayer {
             tokens: HashMap::new(),
             nids: HashMap::new(),
             pids: HashMap::new(),
+            uuids: HashMap::new(),
         }
+    }
+
+    /// `text` with every recorded node UUID replaced by the sandbox's.
+    fn map_uuids(&self, text: &str) -> String {
+        self.uuids
+            .iter()
+            .fold(text.to_owned(), |text, (recorded, actual)| {
+                text.replace(recorded, actual)
+            })
+    }
+
+    /// Applies an edit the recording made without a transcript (as admin, over JSON:API).
+    async fn edit(&self, recorded_uuid: &str, attributes: &str) {
+        let uuid = self.map_uuids(recorded_uuid);
+        let document = format!(
+            r#"{{"data":{{"type":"node--page","id":"{uuid}","attributes":{attributes}}}}}"#
+        );
+        let response = self
+            .client
+            .patch(format!("{}/jsonapi/node/page/{uuid}", self.sandbox.url))
+            .header(
+                "Authorization",
+                format!("Basic {}", STANDARD.encode("admin:admin123")),
+            )
+            .header("Content-Type", "application/vnd.api+json")
+            .body(document)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "edit {recorded_uuid}");
     }
 
     async fn seed(&self, document: &str) {
@@ -344,7 +434,7 @@ impl Replayer {
         let url = format!(
             "{}{}",
             self.sandbox.url,
-            map_node_paths(&transcript.target, &self.nids)
+            self.map_uuids(&map_node_paths(&transcript.target, &self.nids))
         );
         let mut request = self.client.request(transcript.method.parse().unwrap(), url);
         for (name, value) in &transcript.headers {
@@ -373,6 +463,12 @@ impl Replayer {
                 body = json.to_string().into_bytes();
             }
         }
+        if let Ok(text) = String::from_utf8(body.clone()) {
+            let mapped = self.map_uuids(&text);
+            if mapped != text {
+                body = mapped.into_bytes();
+            }
+        }
         let response = request
             .body(body)
             .send()
@@ -392,6 +488,17 @@ impl Replayer {
             serde_json::from_str::<Value>(&answer.body),
         ) {
             learn_ids(&recorded, &actual, "", &mut self.nids, &mut self.pids);
+            let node_uuid = |v: &Value| {
+                v.pointer("/data/id")
+                    .or_else(|| v.pointer("/uuid/0/value"))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            };
+            if let (Some(recorded), Some(actual)) = (node_uuid(&recorded), node_uuid(&actual)) {
+                if recorded != actual {
+                    self.uuids.insert(recorded, actual);
+                }
+            }
         }
     }
 
@@ -423,10 +530,10 @@ impl Replayer {
                 None => problems.push(format!("no {name} header (recorded {recorded})")),
                 Some(actual) if name == "location" => {
                     // Compare without the query, which holds the revision id.
-                    let expected = map_node_paths(
+                    let expected = self.map_uuids(&map_node_paths(
                         &recorded.replace(RECORDED_BASE, &self.sandbox.url),
                         &self.nids,
-                    );
+                    ));
                     // A UUID the site generated differs from the recorded one.
                     let path = |url: &str| {
                         url.split('?')
@@ -475,7 +582,7 @@ impl Replayer {
 
 async fn replay(name: &str) {
     let setup = setup(name);
-    let (seeds, prior) = (setup.seeds, setup.prior);
+    let (seeds, prior, edits) = (setup.seeds, setup.prior, setup.edits);
     let mut replayer = Replayer::start(setup).await;
     for document in seeds {
         replayer.seed(document).await;
@@ -489,6 +596,9 @@ async fn replay(name: &str) {
             answer.body
         );
         replayer.learn(&transcript, &answer);
+    }
+    for (uuid, attributes) in edits {
+        replayer.edit(uuid, attributes).await;
     }
     let transcript = Transcript::load(name);
     let answer = replayer.send(&transcript).await;
