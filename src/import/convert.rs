@@ -70,7 +70,12 @@ pub fn to_markdown(
     }
     let converter = builder.build();
     let markdown = converter.convert(html).ok()?;
-    Some(format!("{}\n", markdown.trim_end()))
+    let markdown = markdown.trim_end();
+    Some(if markdown.is_empty() {
+        String::new()
+    } else {
+        format!("{markdown}\n")
+    })
 }
 
 /// `<a href="/alias">text</a>` to an imported Markdown page → `[text](relative.md)`; `None`

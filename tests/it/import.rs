@@ -448,3 +448,20 @@ fn two_pages_for_one_file_get_distinct_names() {
     assert!(read(&project, "Notes/Same.md").contains("title: Same\npath: /Notes/Same\n"));
     project.run(&["plan", "--detailed-exitcode"]).code(0);
 }
+
+#[test]
+fn a_page_with_only_a_title_imports() {
+    let sandbox = SandboxProc::start();
+    // Drupal stores an empty body as none at all (drupal-wire 58).
+    let uuid = create(
+        &sandbox,
+        json!({ "title": "Section", "path": { "alias": "/section" }, "body": { "value": "", "format": "basic_html" } }),
+    );
+    let project = Project::new(&sandbox.url);
+    project.run(&["import", "--all"]).code(0);
+    assert_eq!(
+        read(&project, "section.md"),
+        format!("---\ntitle: Section\nuuid: {uuid}\n---\n")
+    );
+    project.run(&["plan", "--detailed-exitcode"]).code(0);
+}
