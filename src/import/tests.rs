@@ -72,9 +72,6 @@ fn import(dir: &Path, nodes: Vec<RemotePage>, html_only: bool) -> Settled {
         let path = options.dir.join(&file.rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, &file.text).unwrap();
-        if std::env::var_os("SHOW").is_some() {
-            eprintln!("=== {} {:?}\n{}", file.rel, file.form, file.text);
-        }
     }
     let content = content::load(&options);
     assert!(content.diagnostics.is_empty(), "{:?}", content.diagnostics);
@@ -275,4 +272,17 @@ fn titles_and_bodies_yaml_would_misread() {
         assert_eq!(form_of(&settled, &format!("t{i}.md")), &Form::Markdown);
     }
     assert!(matches!(form_of(&settled, "crlf.yaml"), Form::Html(_)));
+}
+
+#[test]
+fn html_the_renderer_would_change_keeps_its_html() {
+    let dir = tempfile::tempdir().unwrap();
+    let nodes = vec![
+        node(1, "/h1", "<h1>Big</h1>\n<p>x</p>\n"),
+        node(2, "/aligned", "<table><thead><tr><th style=\"text-align: right\">n</th></tr></thead><tbody>\n<tr><td style=\"text-align: right\">1</td></tr>\n</tbody></table>\n"),
+        node(3, "/script", "<p>x</p>\n<script>alert(1)</script>\n"),
+    ];
+    let settled = import(dir.path(), nodes, false);
+    assert!(settled.skipped.is_empty(), "{:?}", settled.skipped);
+    assert_eq!(settled.files.len(), 3);
 }
