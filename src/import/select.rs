@@ -144,9 +144,9 @@ pub fn select(mut nodes: Vec<RemotePage>, selection: &Selection, cx: &Context) -
             }
             if let Some(page) = by_alias.get(&alias.to_lowercase()) {
                 selected.skipped.push(skip(format!(
-                    "its alias is already `{}`'s, in {}",
-                    page.alias,
-                    source(page)
+                    "{} already has its alias (`{}`)",
+                    source(page),
+                    page.alias
                 )));
                 continue;
             }
@@ -154,17 +154,12 @@ pub fn select(mut nodes: Vec<RemotePage>, selection: &Selection, cx: &Context) -
         let (stem, key) = allocate(&natural, &chosen_keys, &existing_keys, cx);
         chosen_keys.insert(key.to_lowercase());
         chosen_aliases.insert(alias.to_lowercase(), node);
-        if EXTENSIONS
-            .iter()
-            .any(|ext| (cx.exists)(&format!("{stem}.{ext}")))
-        {
-            selected.conflicts.extend(
-                EXTENSIONS
-                    .iter()
-                    .map(|ext| format!("{stem}.{ext}"))
-                    .filter(|rel| (cx.exists)(rel)),
-            );
-        }
+        selected.conflicts.extend(
+            EXTENSIONS
+                .iter()
+                .map(|ext| format!("{stem}.{ext}"))
+                .filter(|rel| (cx.exists)(rel)),
+        );
         chosen.push(Chosen {
             node: node.clone(),
             stem,
@@ -373,7 +368,7 @@ mod tests {
                 (3, "its alias cannot be a drupal-sync path: `/admin` and everything under it belongs to Drupal; choose another path"),
                 (5, "already in content/moved.md"),
                 (6, "node 4 has the same alias (`/dup`); Drupal serves only one of them"),
-                (7, "its alias is already `/taken`'s, in content/taken.md"),
+                (7, "content/taken.md already has its alias (`/taken`)"),
             ]
         );
         let stems: Vec<&str> = selected.chosen.iter().map(|c| c.stem.as_str()).collect();
