@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use url::Url;
 
-use crate::content::ContentOptions;
+use crate::content::{ContentOptions, Flavor, GeneratorOptions, ShortcodeMode};
 use crate::secret::Secret;
 
 /// The config file's name, looked up in the working directory and its parents.
@@ -130,6 +130,12 @@ pub struct ContentConfig {
     pub dir: PathBuf,
     pub format: String,
     pub exclude: Vec<String>,
+    /// The static-site generator the content was written for (CONTRACT §9).
+    pub flavor: Flavor,
+    /// `remove` (default) or `keep` shortcodes and Liquid tags.
+    pub shortcodes: ShortcodeMode,
+    /// Headings get `id`s (default `true`).
+    pub heading_ids: bool,
 }
 
 impl Default for ContentConfig {
@@ -138,6 +144,9 @@ impl Default for ContentConfig {
             dir: "content".into(),
             format: "basic_html".into(),
             exclude: Vec::new(),
+            flavor: Flavor::Auto,
+            shortcodes: ShortcodeMode::Remove,
+            heading_ids: true,
         }
     }
 }
@@ -199,7 +208,17 @@ const KEYS: &[(&str, &[&str])] = &[
             "client_id",
         ],
     ),
-    ("content", &["dir", "format", "exclude"]),
+    (
+        "content",
+        &[
+            "dir",
+            "format",
+            "exclude",
+            "flavor",
+            "shortcodes",
+            "heading_ids",
+        ],
+    ),
     (
         "sync",
         &["parallelism", "timeout_secs", "revision_log", "max_prune"],
@@ -558,6 +577,12 @@ impl Settings {
                 default_format: config.content.format.clone(),
                 exclude: config.content.exclude.clone(),
                 strict: overrides.strict,
+                generator: GeneratorOptions {
+                    flavor: config.content.flavor,
+                    shortcodes: config.content.shortcodes,
+                    heading_ids: config.content.heading_ids,
+                    ..GeneratorOptions::default()
+                },
             },
             parallelism: overrides.parallelism.unwrap_or(config.sync.parallelism),
             timeout: Duration::from_secs(config.sync.timeout_secs.max(1)),

@@ -404,6 +404,7 @@ mod tests {
             default_format: "basic_html".into(),
             exclude: vec![],
             strict: true,
+            generator: Default::default(),
         });
         assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
         let pages: Vec<(&str, &str, &str)> = loaded

@@ -206,7 +206,7 @@ pub fn load_content(settings: &Settings, output: &Output) -> anyhow::Result<Cont
     let strict = settings.content.strict;
     let mut errors = 0;
     for d in &content.diagnostics {
-        let is_error = d.severity == Severity::Error || strict;
+        let is_error = d.severity == Severity::Error || (strict && d.severity == Severity::Warning);
         errors += usize::from(is_error);
         let style = report::Style {
             color: output.color_stderr,
@@ -246,6 +246,7 @@ fn validate(cli: &Cli, strict: bool, output: &Output) -> anyhow::Result<Exit> {
         },
     )?;
     let content = load_content(&settings, output)?;
+    report_skipped(&content, output);
     let origin = settings
         .base_url
         .as_ref()
@@ -277,6 +278,29 @@ fn validate(cli: &Cli, strict: bool, output: &Output) -> anyhow::Result<Exit> {
         }
     ));
     Ok(Exit::Success)
+}
+
+/// Notes on stderr: which generator the content was read as, and what was left out, why.
+fn report_skipped(content: &Content, output: &Output) {
+    if let Some(flavor) = content.flavor.filter(|f| f.is_generator()) {
+        output.note(&format!(
+            "note: content read as written for {}",
+            flavor.name()
+        ));
+    }
+    let mut by_reason: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for (path, why) in &content.skipped {
+        by_reason.entry(why).or_default().push(path);
+    }
+    for (why, paths) in by_reason {
+        let shown: Vec<String> = paths.iter().take(3).map(|p| format!("`{p}`")).collect();
+        let more = if paths.len() > 3 { ", …" } else { "" };
+        output.note(&format!(
+            "note: skipped {} ({why}): {}{more}",
+            paths.len(),
+            shown.join(", ")
+        ));
+    }
 }
 
 /// Print format warnings as diagnostics at each page's line (errors under `--strict`).

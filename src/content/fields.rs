@@ -176,7 +176,14 @@ pub fn extract(entries: Vec<Entry>, origin: Origin) -> (Fields, Vec<Problem>) {
                     Ok(())
                 }
             }),
-            "aliases" => aliases(value).map(|list| fields.aliases = list),
+            "aliases" => aliases(value).map(|(list, bad)| {
+                fields.aliases = list;
+                // Every bad alias of a list is its own error, at the key.
+                if !bad.is_empty() {
+                    fields.rejected.push(key.clone());
+                }
+                problems.extend(bad.into_iter().map(|m| Problem::error(pos, m)));
+            }),
             "menu" | "menus" => {
                 if fields.menu.is_some() {
                     Err("a page has either `menu` or `menus`, not both".to_owned())
@@ -343,7 +350,9 @@ fn wrong_type(key: &str, value: &Value) -> String {
     format!("`{key}` must be a string, found {}{hint}", value.kind())
 }
 
-fn aliases(value: Value) -> Result<Vec<String>, String> {
+/// The valid aliases of a list (a trailing `/` dropped, as static sites write folders) and a
+/// message for each invalid one.
+fn aliases(value: Value) -> Result<(Vec<String>, Vec<String>), String> {
     let items = match value {
         Value::List(items) => items,
         Value::Null => Vec::new(),
@@ -354,19 +363,29 @@ fn aliases(value: Value) -> Result<Vec<String>, String> {
             ))
         }
     };
-    items
-        .into_iter()
-        .map(|item| match item {
-            Value::String(alias) => match identity::check_alias(&alias) {
-                Ok(()) => Ok(alias),
-                Err(why) => Err(format!("invalid alias `{alias}` in `aliases`: {why}")),
-            },
-            other => Err(format!(
-                "`aliases` must be a list of strings, found {} in it",
-                other.kind()
-            )),
-        })
-        .collect()
+    let mut good = Vec::new();
+    let mut bad = Vec::new();
+    for item in items {
+        match item {
+            Value::String(written) => {
+                let alias = match written.trim_end_matches('/') {
+                    "" => written.clone(),
+                    trimmed => trimmed.to_owned(),
+                };
+                match identity::check_alias(&alias) {
+                    Ok(()) => good.push(alias),
+                    Err(why) => bad.push(format!("invalid alias `{written}` in `aliases`: {why}")),
+                }
+            }
+            other => {
+                return Err(format!(
+                    "`aliases` must be a list of strings, found {} in it",
+                    other.kind()
+                ))
+            }
+        }
+    }
+    Ok((good, bad))
 }
 
 fn unknown_key(original: &str, origin: Origin) -> String {

@@ -7,6 +7,8 @@
 
 use pulldown_cmark::{html, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
+use super::anchors::{self, HeadingIds, Ids, Slugger};
+
 /// A rendered body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
@@ -15,23 +17,58 @@ pub struct Rendered {
     pub title: Option<String>,
     /// Links to Markdown files that are not pages: byte offset in the body, and why.
     pub broken_links: Vec<(usize, String)>,
+    /// Links that work but point at something missing (an anchor): byte offset, and why.
+    pub link_warnings: Vec<(usize, String)>,
 }
+
+/// Where a link points, as the caller's `resolve` sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkTarget {
+    /// The alias the link is rewritten to.
+    pub alias: String,
+    /// A problem with the link that does not break it (a missing anchor).
+    pub warning: Option<String>,
+}
+
+/// The Markdown extensions every body is parsed with.
+pub const OPTIONS: Options = Options::ENABLE_TABLES
+    .union(Options::ENABLE_STRIKETHROUGH)
+    .union(Options::ENABLE_TASKLISTS)
+    .union(Options::ENABLE_FOOTNOTES)
+    .union(Options::ENABLE_HEADING_ATTRIBUTES)
+    .union(Options::ENABLE_GFM);
 
 /// Render `body`. With `take_title`, a level-1 heading that is the body's first block becomes
 /// the title and is left out of the HTML. `resolve` maps the path of a relative link to a
 /// Markdown file (percent-decoded, without query or fragment) to the target page's alias.
+#[cfg(test)]
 pub fn render(
     body: &str,
     take_title: bool,
     resolve: impl Fn(&str) -> Result<String, String>,
 ) -> Rendered {
-    let options = Options::ENABLE_TABLES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_FOOTNOTES;
+    render_with(body, take_title, Ids::default(), |path, _| {
+        resolve(path).map(|alias| LinkTarget {
+            alias,
+            warning: None,
+        })
+    })
+}
+
+/// [`render`], with heading ids generated or not (a `{#custom}` id is always kept), and a
+/// `resolve` that also sees each link's fragment (percent-decoded) and may warn about it;
+/// a link that is only a fragment (`#part`) is resolved with an empty path.
+pub fn render_with(
+    body: &str,
+    take_title: bool,
+    ids: Ids,
+    resolve: impl Fn(&str, Option<&str>) -> Result<LinkTarget, String>,
+) -> Rendered {
+    let options = OPTIONS;
     let mut title: Option<String> = None;
     let mut in_title = false;
     let mut broken_links = Vec::new();
+    let mut link_warnings = Vec::new();
     // Events stream straight into the HTML writer: a huge body is never held as events.
     let events = Parser::new_ext(body, options)
         .into_offset_iter()
@@ -65,15 +102,41 @@ pub fn render(
                     title,
                     id,
                 }) if !matches!(link_type, LinkType::Autolink | LinkType::Email) => {
+                    let fragment = |suffix: &str| {
+                        suffix
+                            .split_once('#')
+                            .map(|(_, f)| percent_decode(f).into_owned())
+                            .filter(|f| !f.is_empty())
+                    };
                     let dest_url = match page_link(&dest_url) {
-                        Some((path, suffix)) => match resolve(&percent_decode(path)) {
-                            Ok(alias) => CowStr::from(format!("{alias}{suffix}")),
-                            Err(why) => {
-                                let message = format!("broken link `{dest_url}`: {why}");
-                                broken_links.push((range.start, message));
-                                dest_url
+                        None if dest_url.starts_with('#') => {
+                            if let Ok(LinkTarget {
+                                warning: Some(why), ..
+                            }) = resolve("", fragment(&dest_url).as_deref())
+                            {
+                                link_warnings
+                                    .push((range.start, format!("link `{dest_url}`: {why}")));
                             }
-                        },
+                            dest_url
+                        }
+                        Some((path, suffix)) => {
+                            match resolve(&percent_decode(path), fragment(suffix).as_deref()) {
+                                Ok(target) => {
+                                    if let Some(why) = target.warning {
+                                        link_warnings.push((
+                                            range.start,
+                                            format!("link `{dest_url}`: {why}"),
+                                        ));
+                                    }
+                                    CowStr::from(format!("{}{suffix}", target.alias))
+                                }
+                                Err(why) => {
+                                    let message = format!("broken link `{dest_url}`: {why}");
+                                    broken_links.push((range.start, message));
+                                    dest_url
+                                }
+                            }
+                        }
                         None => dest_url,
                     };
                     Event::Start(Tag::Link {
@@ -83,9 +146,15 @@ pub fn render(
                         id,
                     })
                 }
+                Event::Start(Tag::BlockQuote(Some(kind))) => {
+                    Event::Html(anchors::alert_start(kind).into())
+                }
+                Event::End(TagEnd::BlockQuote(Some(_))) => Event::Html("</blockquote>\n".into()),
                 other => other,
             })
         });
+    let mut slugger = Slugger::new(ids.style);
+    let events = HeadingIds::new(events, &mut slugger, ids.generate);
     let mut html = String::with_capacity(body.len() * 3 / 2);
     html::push_html(&mut html, events);
     // Bodies live until the run ends: give back what the estimate over-reserved.
@@ -94,13 +163,15 @@ pub fn render(
         html,
         title: title.map(|t| t.trim().to_owned()),
         broken_links,
+        link_warnings,
     }
 }
 
-/// Split a link that points at another Markdown file by relative path into that path and the
-/// query and fragment that follow it; `None` for every other link.
+/// Split a link that points at another Markdown file by path (relative, `/`-rooted at the
+/// content dir, or Zola's `@/`) into that path and the query and fragment that follow it;
+/// `None` for every other link.
 pub fn page_link(href: &str) -> Option<(&str, &str)> {
-    if href.starts_with(['/', '#']) || has_scheme(href) {
+    if href.starts_with('#') || href.starts_with("//") || has_scheme(href) {
         return None;
     }
     let end = href.find(['?', '#']).unwrap_or(href.len());
@@ -125,6 +196,16 @@ fn has_scheme(href: &str) -> bool {
 pub fn join(from: &str, target: &str) -> Option<String> {
     let mut parts: Vec<&str> = from.split('/').collect();
     parts.pop();
+    let target = match target
+        .strip_prefix("@/")
+        .or_else(|| target.strip_prefix('/'))
+    {
+        Some(rooted) => {
+            parts.clear();
+            rooted
+        }
+        None => target,
+    };
     for segment in target.split('/') {
         match segment {
             "" | "." => {}
@@ -150,7 +231,7 @@ mod tests {
 
     fn aliases(path: &str) -> Result<String, String> {
         match path {
-            "other.md" => Ok("/other".into()),
+            "other.md" | "/other.md" => Ok("/other".into()),
             "../team/index.md" => Ok("/team".into()),
             "my page.md" => Ok("/my-page".into()),
             _ => Err(format!("no page `{path}`")),
@@ -177,7 +258,8 @@ mod tests {
                 r#"<a href="mailto:x@example.com">a</a>"#,
             ),
             ("[a](#frag)", r##"<a href="#frag">a</a>"##),
-            ("[a](/docs/x.md)", r#"<a href="/docs/x.md">a</a>"#),
+            ("[a](/other.md)", r#"<a href="/other">a</a>"#),
+            ("[a](//host/x.md)", r#"<a href="//host/x.md">a</a>"#),
             ("[a](image.png)", r#"<a href="image.png">a</a>"#),
             ("[a](notes.txt)", r#"<a href="notes.txt">a</a>"#),
             (
@@ -230,14 +312,14 @@ mod tests {
             ),
             ("About\n=====\n", true, Some("About"), ""),
             ("#\n", true, Some(""), ""),
-            ("# About\n", false, None, "<h1>About</h1>\n"),
+            ("# About\n", false, None, "<h1 id=\"about\">About</h1>\n"),
             (
                 "Text\n\n# Later\n",
                 true,
                 None,
-                "<p>Text</p>\n<h1>Later</h1>\n",
+                "<p>Text</p>\n<h1 id=\"later\">Later</h1>\n",
             ),
-            ("## Sub\n", true, None, "<h2>Sub</h2>\n"),
+            ("## Sub\n", true, None, "<h2 id=\"sub\">Sub</h2>\n"),
             ("", true, None, ""),
         ] {
             let rendered = render(body, take, aliases);
@@ -271,6 +353,8 @@ mod tests {
             ("docs/a.md", "sub//c.md", Some("docs/sub/c.md")),
             ("a.md", "../outside.md", None),
             ("docs/a/b.md", "../../../x.md", None),
+            ("docs/a.md", "/team/index.md", Some("team/index.md")),
+            ("docs/a.md", "@/blog/x.md", Some("blog/x.md")),
         ] {
             assert_eq!(join(from, target).as_deref(), joined, "{from} + {target}");
         }

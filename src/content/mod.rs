@@ -22,10 +22,14 @@
 //!   directories; other files (images) are ignored like any non-page file.
 //! - Columns count characters (not bytes); a diagnostic about a whole path has line 0.
 
+mod admonitions;
+mod anchors;
 mod fields;
+mod flavor;
 mod front_matter;
 mod identity;
 mod markdown;
+mod shortcodes;
 mod text;
 mod validate;
 mod value;
@@ -34,7 +38,7 @@ mod walk;
 pub use walk::{display_path, escape_controls};
 mod yaml_pages;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -42,7 +46,10 @@ use uuid::Uuid;
 
 use crate::page::{self, Page, Source};
 use fields::{Fields, Origin};
+pub use flavor::{Flavor, GeneratorOptions, ShortcodeMode};
+use flavor::{Rules, Templates, Url};
 pub use identity::{check_alias, key_from_path};
+use markdown::LinkTarget;
 use text::{LineIndex, Pos};
 use walk::{Filter, Kind, SourceFile};
 
@@ -60,11 +67,17 @@ pub struct ContentOptions {
     pub exclude: Vec<String>,
     /// Warnings count as errors (`validate --strict`).
     pub strict: bool,
+    /// The static-site generator the content was written for, and how its templates and
+    /// headings are handled (CONTRACT §9).
+    pub generator: GeneratorOptions,
 }
 
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
+    /// Shown as a warning, but never an error, even under `--strict`: a conversion the
+    /// content's flavor asks for (a template removed), not a mistake in the content.
+    Notice,
     Warning,
     Error,
 }
@@ -96,7 +109,7 @@ impl Diagnostic {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let severity = match self.severity {
-            Severity::Warning => "warning",
+            Severity::Notice | Severity::Warning => "warning",
             Severity::Error => "error",
         };
         write!(f, "{}: {severity}: {}", self.location(), self.message)
@@ -122,6 +135,10 @@ pub struct Content {
     pub links: Vec<crate::menu::Link>,
     /// Sorted by file, line and column. Under `strict`, warnings are already errors.
     pub diagnostics: Vec<Diagnostic>,
+    /// Page files and folders left out on purpose: the path as shown, and why.
+    pub skipped: Vec<(String, String)>,
+    /// The generator the content was read as.
+    pub flavor: Option<Flavor>,
 }
 
 impl Content {
@@ -181,6 +198,12 @@ pub fn load(options: &ContentOptions) -> Content {
 /// files with this before writing them). An extra file the walk would skip (hidden or
 /// excluded) gets an error saying so.
 pub fn load_with(options: &ContentOptions, extra: Vec<(String, String)>) -> Content {
+    let now = crate::sandbox::timestamp::format(crate::sandbox::timestamp::now());
+    let generator = flavor::resolve(&options.dir, &options.generator, now[..19].to_owned());
+    let options = &ContentOptions {
+        generator,
+        ..options.clone()
+    };
     let (filter, filter_problem) = match Filter::new(&options.exclude) {
         Ok(filter) => (filter, None),
         Err(message) => {
@@ -191,6 +214,7 @@ pub fn load_with(options: &ContentOptions, extra: Vec<(String, String)>) -> Cont
             )
         }
     };
+    let filter = filter.with_generator(&options.generator);
     let mut walked = walk::walk(options, &filter);
     for (rel, text) in extra {
         let display = display_of(options, &rel);
@@ -217,6 +241,9 @@ pub fn load_with(options: &ContentOptions, extra: Vec<(String, String)>) -> Cont
     }
     let mut content = build(&walked.files, &walked.unreadable, &filter, options);
     content.diagnostics.extend(walked.diagnostics);
+    content.skipped.extend(walked.skipped);
+    content.skipped.sort();
+    content.flavor = Some(options.generator.flavor);
     content.diagnostics.extend(filter_problem);
     finish(content, options.strict)
 }
@@ -231,7 +258,9 @@ pub fn display_of(options: &ContentOptions, rel: &str) -> String {
 fn finish(mut content: Content, strict: bool) -> Content {
     if strict {
         for diagnostic in &mut content.diagnostics {
-            diagnostic.severity = Severity::Error;
+            if diagnostic.severity == Severity::Warning {
+                diagnostic.severity = Severity::Error;
+            }
         }
     }
     content.pages.sort_by(|a, b| a.source.cmp(&b.source));
@@ -252,8 +281,16 @@ struct Draft<'f> {
     uuid_pos: Pos,
     alias: String,
     alias_pos: Pos,
-    body: Body<'f>,
+    body: Body,
     problems: Vec<Problem>,
+    /// What the generator's keys say about the page.
+    rules: Rules,
+    /// How headings get ids.
+    ids: anchors::Ids,
+    /// The ids a link's fragment may name (filled before any page is rendered).
+    anchors: HashSet<String>,
+    /// Templates removed from the body: name and position.
+    removed: Vec<(String, Pos)>,
 }
 
 impl Draft<'_> {
@@ -275,41 +312,55 @@ impl Draft<'_> {
     /// page needs it as its title.
     fn render(
         &mut self,
-        resolve: impl Fn(&str) -> Result<String, String>,
+        resolve: impl Fn(&str, Option<&str>) -> Result<LinkTarget, String>,
     ) -> (String, Option<String>) {
         let take_title = self.fields.title.is_none();
-        let (rendered, at) = match &mut self.body {
+        let ids = self.ids;
+        let (rendered, at, warned_at) = match &mut self.body {
             Body::File(body, offset) => {
-                let rendered = markdown::render(body, take_title, resolve);
+                let rendered = markdown::render_with(&body.text, take_title, ids, resolve);
                 let index = LineIndex::new(&self.file.text);
-                let at: Vec<Pos> = rendered
-                    .broken_links
-                    .iter()
-                    .map(|(o, _)| index.position(*offset + o))
-                    .collect();
-                (rendered, at)
+                let at = |o: &usize| index.position(*offset + body.original(*o));
+                let broken = rendered.broken_links.iter().map(|(o, _)| at(o)).collect();
+                let warned = rendered.link_warnings.iter().map(|(o, _)| at(o)).collect();
+                (rendered, broken, warned)
             }
             Body::Key(body, key) => {
-                let rendered = markdown::render(body, take_title, resolve);
-                let at = rendered
-                    .broken_links
-                    .iter()
-                    .map(|(o, _)| yaml_pages::body_pos(&self.file.text, *key, body, *o))
-                    .collect();
-                (rendered, at)
+                let rendered = markdown::render_with(body, take_title, ids, resolve);
+                let at = |o: &usize| yaml_pages::body_pos(&self.file.text, *key, body, *o);
+                let broken = rendered.broken_links.iter().map(|(o, _)| at(o)).collect();
+                let warned = rendered.link_warnings.iter().map(|(o, _)| at(o)).collect();
+                (rendered, broken, warned)
             }
             Body::Html(html) => return (std::mem::take(html), None),
         };
+        let at: Vec<Pos> = at;
+        let warned_at: Vec<Pos> = warned_at;
         for (pos, (_, message)) in at.into_iter().zip(rendered.broken_links) {
             self.problems.push(Problem::error(pos, message));
         }
+        for (pos, (_, message)) in warned_at.into_iter().zip(rendered.link_warnings) {
+            self.problems.push(Problem::warning(pos, message));
+        }
         (rendered.html, rendered.title)
+    }
+
+    /// The anchors links may name on this page.
+    fn collect_anchors(&mut self) {
+        let take_title = self.fields.title.is_none();
+        let body = match &self.body {
+            Body::File(body, _) => body.text.as_str(),
+            Body::Key(body, _) => body.as_str(),
+            Body::Html(_) => return,
+        };
+        self.anchors = anchors::collect(body, markdown::OPTIONS, self.ids, take_title);
     }
 }
 
-enum Body<'f> {
-    /// The Markdown body of a `.md` file, starting at this byte offset of the file.
-    File(&'f str, usize),
+enum Body {
+    /// The Markdown body of a `.md` file (its templates expanded), starting at this byte
+    /// offset of the file.
+    File(shortcodes::Expanded, usize),
     /// Markdown from a YAML `body` key written at this position.
     Key(String, Pos),
     Html(String),
@@ -326,9 +377,14 @@ fn build(
     let mut drafts = Vec::new();
     // Markdown files that exist but define no page, so links to them are broken.
     let mut invalid = unreadable.clone();
+    let markdown_files: HashSet<&str> = files
+        .iter()
+        .filter(|f| f.kind == Kind::Markdown)
+        .map(|f| f.rel.as_str())
+        .collect();
     for file in files {
         let (found, problems) = match file.kind {
-            Kind::Markdown => read_markdown(file, options),
+            Kind::Markdown => read_markdown(file, &markdown_files, options),
             Kind::Yaml => read_yaml(file, options),
         };
         if found.is_empty() {
@@ -343,31 +399,66 @@ fn build(
     }
     drafts.sort_by(|a, b| a.source.cmp(&b.source));
 
+    // Pages the generator never renders are not pages.
+    let unrendered = unrendered(&drafts, options.generator.flavor);
+    let mut skipped = Vec::new();
+    drafts.retain(|d| match unrendered.get(d.file.rel.as_str()) {
+        Some(why) if d.file.kind == Kind::Markdown => {
+            skipped.push((d.file.display.clone(), why.clone()));
+            false
+        }
+        _ => true,
+    });
+    let mut drafts = parallel_map(drafts, |mut draft| {
+        draft.collect_anchors();
+        draft
+    });
+    let anchors: Vec<HashSet<String>> = drafts
+        .iter_mut()
+        .map(|d| std::mem::take(&mut d.anchors))
+        .collect();
     // A `path: auto` page's alias is chosen by the site's pathauto: no link can know it.
-    let targets: HashMap<&str, Option<String>> = drafts
+    let targets: HashMap<String, (Option<String>, usize)> = drafts
         .iter()
-        .filter(|d| d.file.kind == Kind::Markdown)
-        .map(|d| {
-            (
-                d.file.rel.as_str(),
-                (!d.fields.path_auto).then(|| d.alias.clone()),
-            )
+        .enumerate()
+        .filter(|(_, d)| d.file.kind == Kind::Markdown)
+        .map(|(i, d)| {
+            let alias = (!d.fields.path_auto).then(|| d.alias.clone());
+            (d.file.rel.clone(), (alias, i))
         })
         .collect();
-    let resolve = |from: &str, path: &str| -> Result<String, String> {
+    let resolve = |from: &str, own: &HashSet<String>, path: &str, fragment: Option<&str>| {
+        let missing = |anchors: &HashSet<String>, name: &str| {
+            fragment
+                .filter(|f| !anchors.contains(*f))
+                .map(|f| format!("{name} has no heading or anchor `#{f}`"))
+        };
+        if path.is_empty() {
+            return Ok(LinkTarget {
+                alias: String::new(),
+                warning: missing(own, "this page"),
+            });
+        }
         let Some(target) = markdown::join(from, path) else {
             return Err("it points outside the content directory".to_owned());
         };
         match targets.get(target.as_str()) {
-            Some(Some(alias)) => return Ok(alias.clone()),
-            Some(None) => {
+            Some((Some(alias), index)) => {
+                return Ok(LinkTarget {
+                    alias: alias.clone(),
+                    warning: missing(&anchors[*index], &format!("`{target}`")),
+                })
+            }
+            Some((None, _)) => {
                 return Err(format!(
                     "`{target}` has `path: auto`, so its alias is the site's pathauto's and unknown here; give it a `path:`"
                 ))
             }
             None => {}
         }
-        Err(if invalid.contains(&target) {
+        Err(if let Some(why) = unrendered.get(target.as_str()) {
+            format!("`{target}` is not a page ({why})")
+        } else if invalid.contains(&target) {
             format!("`{target}` has errors, so it is not a page")
         } else if let Some(why) = filter.skips(&target) {
             format!("`{target}` is {why}, so it is not a page")
@@ -378,11 +469,14 @@ fn build(
 
     let claims: Vec<validate::Claim> = drafts.iter().map(Draft::claim).collect();
     diagnostics.extend(validate::duplicates(&claims));
+    let removed = removed_templates(&drafts, options.generator.templates());
+    diagnostics.extend(removed);
 
-    let finish = |mut draft: Draft| -> (Option<Page>, Vec<Diagnostic>) {
+    let finish = |(index, mut draft): (usize, Draft)| -> (Option<Page>, Vec<Diagnostic>) {
         let file = draft.file;
         let from_markdown = !matches!(draft.body, Body::Html(_));
-        let (html, h1) = draft.render(|path| resolve(&file.rel, path));
+        let own = &anchors[index];
+        let (html, h1) = draft.render(|path, fragment| resolve(&file.rel, own, path, fragment));
         let title = match (draft.fields.title.take(), h1) {
             (Some(title), _) => Some(title.value),
             (None, Some(h1)) if h1.chars().count() > fields::MAX_TITLE => {
@@ -393,6 +487,18 @@ fn build(
                 None
             }
             (None, Some(h1)) if !h1.is_empty() => Some(h1),
+            // A generator names a page without title by its first heading or its file.
+            _ if options.generator.flavor.is_generator()
+                && !draft.fields.rejected.iter().any(|k| k == "title") =>
+            {
+                let heading = match &draft.body {
+                    Body::File(body, _) => anchors::first_heading(&body.text),
+                    _ => None,
+                };
+                Some(heading.unwrap_or_else(|| {
+                    flavor::fallback_title(&file.rel, options.generator.site_title.as_deref())
+                }))
+            }
             _ => None,
         };
         // A rejected `title` was reported already.
@@ -421,7 +527,8 @@ fn build(
         (page, problems)
     };
     let mut pages = Vec::new();
-    for (page, problems) in parallel_map(drafts, finish) {
+    let numbered: Vec<(usize, Draft)> = drafts.into_iter().enumerate().collect();
+    for (page, problems) in parallel_map(numbered, finish) {
         pages.extend(page);
         diagnostics.extend(problems);
     }
@@ -429,7 +536,101 @@ fn build(
         pages,
         links: Vec::new(),
         diagnostics,
+        skipped,
+        flavor: Some(options.generator.flavor),
     }
+}
+
+/// The page files the generator never renders, and why: `headless` and `build.render`
+/// pages, pages below a section whose `cascade` says so, and Hugo's leaf-bundle resources
+/// (Markdown files beside or below an `index.md`).
+fn unrendered(drafts: &[Draft], flavor: Flavor) -> HashMap<String, String> {
+    let folder = |rel: &str| rel.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
+    let mut found = HashMap::new();
+    let mut cascades = Vec::new();
+    let mut bundles = HashSet::new();
+    for draft in drafts {
+        let rel = draft.file.rel.as_str();
+        if let Some(why) = draft.rules.never {
+            found.insert(rel.to_owned(), why.to_owned());
+        }
+        if draft.rules.cascade_never {
+            cascades.push((folder(rel), rel));
+        }
+        let name = rel.rsplit('/').next().unwrap_or(rel);
+        if flavor == Flavor::Hugo && name == "index.md" && rel != "index.md" {
+            bundles.insert(folder(rel));
+        }
+    }
+    for draft in drafts {
+        let rel = draft.file.rel.as_str();
+        let under = |dir: &str| dir.is_empty() || rel.starts_with(&format!("{dir}/"));
+        if let Some((_, section)) = cascades
+            .iter()
+            .find(|(dir, section)| under(dir) && rel != *section)
+        {
+            found.entry(rel.to_owned()).or_insert_with(|| {
+                format!("the `cascade` of `{section}` stops Hugo from rendering it")
+            });
+        }
+        let mut dir = folder(rel);
+        loop {
+            if bundles.contains(&dir) && rel != format!("{dir}/index.md") {
+                found.entry(rel.to_owned()).or_insert_with(|| {
+                    format!("a resource of Hugo's leaf bundle `{dir}/index.md`, not a page")
+                });
+                break;
+            }
+            match dir.rsplit_once('/') {
+                Some((parent, _)) => dir = parent.to_owned(),
+                None => break,
+            }
+        }
+    }
+    found
+}
+
+/// One warning per removed template name: how many times, and the first place.
+fn removed_templates(drafts: &[Draft], templates: Templates) -> Vec<Diagnostic> {
+    let mut by_name: BTreeMap<&str, (usize, &str, Pos)> = BTreeMap::new();
+    for draft in drafts {
+        for (name, pos) in &draft.removed {
+            let entry =
+                by_name
+                    .entry(name.as_str())
+                    .or_insert((0, draft.file.display.as_str(), *pos));
+            entry.0 += 1;
+        }
+    }
+    let kind = match templates {
+        Templates::Liquid => "Liquid tag",
+        _ => "shortcode",
+    };
+    by_name
+        .into_iter()
+        .map(|(name, (count, path, pos))| {
+            let kind = if name == ":::" {
+                "mkdocstrings directive"
+            } else {
+                kind
+            };
+            let times = if count == 1 {
+                "once".to_owned()
+            } else {
+                format!("{count} times, the first here")
+            };
+            let message = format!(
+                "{kind} `{name}` removed ({times}): Drupal cannot run it; its inner Markdown, if any, is kept \
+                 (`[content].shortcodes = \"keep\"` publishes templates as text)"
+            );
+            let notice = Problem {
+                pos,
+                severity: Severity::Notice,
+                message,
+            };
+            Diagnostic::new(path.to_owned(), notice)
+        })
+        .collect()
 }
 
 /// Errors for `path: auto` pages where the site is written through core REST: REST finds a
@@ -497,6 +698,9 @@ fn page(
         path_auto,
         ..
     } = draft.fields;
+    // A page the generator would not publish now (future, expired, `published: false`)
+    // is a draft.
+    let held = draft.rules.unpublished.is_some();
     // A `path: auto` page keeps its default alias, shown nowhere and sent nowhere.
     let alias = if path_auto {
         page::default_alias(&draft.key)
@@ -521,8 +725,8 @@ fn page(
         title,
         alias,
         previous_aliases: aliases,
-        published: published.unwrap_or(true),
-        status_explicit: published.is_some(),
+        published: published.unwrap_or(true) && !held,
+        status_explicit: published.is_some() || held,
         body,
         format,
         summary,
@@ -549,6 +753,7 @@ fn navigation(draft: &Draft) -> crate::menu::Declared {
 
 fn read_markdown<'f>(
     file: &'f SourceFile,
+    files: &HashSet<&str>,
     options: &ContentOptions,
 ) -> (Vec<Draft<'f>>, Vec<Problem>) {
     let split = match front_matter::split(&file.text) {
@@ -560,12 +765,154 @@ fn read_markdown<'f>(
         Some(Ok(entries)) => entries,
         None => Vec::new(),
     };
-    let (fields, problems) = fields::extract(entries, Origin::Markdown);
-    let body = Body::File(split.body, split.body_offset);
-    (
-        vec![draft(file, 1, fields, body, problems, options)],
-        Vec::new(),
-    )
+    let (entries, rules, mut problems) = flavor::interpret(entries, &file.rel, &options.generator);
+    let (fields, more) = fields::extract(entries, Origin::Markdown);
+    problems.extend(more);
+    let find = |written: &str| find_page(files, &file.rel, written);
+    let param = |key: &str| {
+        let params = &options.generator.params;
+        params
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+    };
+    let expanded = shortcodes::expand(split.body, options.generator.templates(), &find, &param);
+    let callouts = match options.generator.flavor {
+        Flavor::Docusaurus => admonitions::Syntax::Docusaurus,
+        Flavor::Mkdocs => admonitions::Syntax::Mkdocs,
+        _ => admonitions::Syntax::None,
+    };
+    let directives = options.generator.shortcodes == ShortcodeMode::Remove;
+    let next = admonitions::expand(&expanded.text, callouts, directives);
+    let expanded = expanded.then(next);
+    let index = LineIndex::new(&file.text);
+    let at = |offset: usize| index.position(split.body_offset + offset);
+    for (offset, message) in &expanded.broken {
+        problems.push(Problem::error(at(*offset), message.clone()));
+    }
+    let removed = expanded
+        .removed
+        .iter()
+        .map(|(name, offset)| (name.clone(), at(*offset)))
+        .collect();
+    let body = Body::File(expanded, split.body_offset);
+    let mut draft = draft(file, 1, fields, body, problems, options);
+    apply_rules(&mut draft, rules, options.generator.flavor);
+    draft.removed = removed;
+    (vec![draft], Vec::new())
+}
+
+/// The page file a template reference names (Hugo `ref`, Liquid `link`): relative to the page,
+/// else from the content dir; with or without `.md`, or a folder's `index.md`/`_index.md`.
+fn find_page(files: &HashSet<&str>, from: &str, written: &str) -> Option<String> {
+    let mut bases = Vec::new();
+    let rooted = written.trim_start_matches('/');
+    if !written.starts_with('/') {
+        bases.extend(markdown::join(from, written));
+    }
+    bases.push(rooted.to_owned());
+    // A multilingual Hugo site's refs are rooted at the page's language folder.
+    if let Some((language, _)) = from.split_once('/') {
+        bases.push(format!("{language}/{rooted}"));
+    }
+    for base in bases {
+        let base = base.trim_end_matches('/');
+        let stem = base.strip_suffix(".md").unwrap_or(base);
+        for candidate in [
+            base.to_owned(),
+            format!("{stem}.md"),
+            format!("{stem}.markdown"),
+            format!("{base}/index.md"),
+            format!("{base}/_index.md"),
+        ] {
+            if files.contains(candidate.as_str()) {
+                return Some(candidate);
+            }
+        }
+    }
+    // Hugo also finds a page by its file or section name alone, when only one has it.
+    let name = rooted.trim_end_matches('/').to_lowercase();
+    if name.is_empty() || name.contains('/') {
+        return None;
+    }
+    let stem = name.strip_suffix(".md").unwrap_or(&name);
+    let mut found = files.iter().filter(|rel| {
+        let lower = rel.to_lowercase();
+        [
+            format!("{stem}.md"),
+            format!("{stem}/_index.md"),
+            format!("{stem}/index.md"),
+        ]
+        .iter()
+        .any(|end| lower == *end || lower.ends_with(&format!("/{end}")))
+    });
+    match (found.next(), found.next()) {
+        (Some(only), None) => Some((*only).to_owned()),
+        _ => None,
+    }
+}
+
+/// Settle what a generator's keys change: the alias (`url`, `slug`, `permalink`, Zola
+/// `path`, Docusaurus `id` and number prefixes) unless `path:` set it, and heading ids.
+fn apply_rules(draft: &mut Draft, rules: Rules, flavor: Flavor) {
+    if let Some(on) = rules.heading_ids {
+        draft.ids.generate = on;
+    }
+    if draft.fields.path.is_none() && !draft.fields.rejected.iter().any(|k| k == "path") {
+        let folder = |alias: &str| alias.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
+        let mut alias = None;
+        if flavor == Flavor::Jekyll {
+            if let Some(url) = flavor::post_url(&draft.file.rel, &rules.categories) {
+                alias = Some((url, draft.alias_pos));
+            } else if let Some(collection) = draft.alias.strip_prefix("/_") {
+                // A collection's pages are under its name (`/:collection/:path`).
+                alias = Some((format!("/{collection}"), draft.alias_pos));
+            }
+        }
+        if flavor == Flavor::Docusaurus {
+            let mut docusaurus = docusaurus_alias(&draft.alias);
+            if let Some(id) = &rules.doc_id {
+                docusaurus = format!("{}/{}", folder(&docusaurus), id.value);
+            }
+            alias = Some((docusaurus, draft.alias_pos));
+        }
+        if let Some(url) = &rules.url {
+            let value = match &url.value {
+                Url::Alias(written) => flavor::normalize_url(written),
+                Url::Slug(slug) => {
+                    let base = alias.as_ref().map_or(draft.alias.as_str(), |(a, _)| a);
+                    format!("{}/{}", folder(base), slug.trim_matches('/'))
+                }
+            };
+            alias = Some((value, url.pos));
+        }
+        if let Some((value, pos)) = alias {
+            if let Err(why) = identity::check_alias(&value) {
+                draft.problems.push(Problem::error(
+                    pos,
+                    format!("invalid alias `{value}`: {why}"),
+                ));
+            }
+            draft.alias = value;
+            draft.alias_pos = pos;
+        }
+    }
+    draft.rules = rules;
+}
+
+/// Docusaurus drops number prefixes (`01-intro` → `intro`) from every segment of a URL.
+fn docusaurus_alias(alias: &str) -> String {
+    alias
+        .split('/')
+        .map(|segment| {
+            let digits = segment.bytes().take_while(u8::is_ascii_digit).count();
+            match segment[digits..].strip_prefix(['-', '_', '.']) {
+                Some(rest) if digits > 0 && !rest.is_empty() => rest,
+                _ => segment,
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn read_yaml<'f>(file: &'f SourceFile, options: &ContentOptions) -> (Vec<Draft<'f>>, Vec<Problem>) {
@@ -573,12 +920,17 @@ fn read_yaml<'f>(file: &'f SourceFile, options: &ContentOptions) -> (Vec<Draft<'
     let drafts = pages
         .into_iter()
         .map(|page| {
-            let (mut fields, problems) = fields::extract(page.entries, Origin::Yaml);
+            let (entries, rules, mut problems) =
+                flavor::interpret(page.entries, &file.rel, &options.generator);
+            let (mut fields, more) = fields::extract(entries, Origin::Yaml);
+            problems.extend(more);
             let body = match (fields.body.take(), fields.body_html.take()) {
                 (Some(markdown), _) => Body::Key(markdown.value, markdown.pos),
                 (None, html) => Body::Html(html.unwrap_or_default()),
             };
-            draft(file, page.line, fields, body, problems, options)
+            let mut draft = draft(file, page.line, fields, body, problems, options);
+            apply_rules(&mut draft, rules, options.generator.flavor);
+            draft
         })
         .collect();
     (drafts, problems)
@@ -589,7 +941,7 @@ fn draft<'f>(
     file: &'f SourceFile,
     line: usize,
     fields: Fields,
-    body: Body<'f>,
+    body: Body,
     mut problems: Vec<Problem>,
     options: &ContentOptions,
 ) -> Draft<'f> {
@@ -637,6 +989,17 @@ fn draft<'f>(
         alias_pos,
         body,
         problems,
+        rules: Rules::default(),
+        ids: anchors::Ids {
+            generate: options.generator.heading_ids,
+            style: match options.generator.flavor {
+                Flavor::Zola => anchors::SlugStyle::Zola,
+                Flavor::Mkdocs => anchors::SlugStyle::Mkdocs,
+                _ => anchors::SlugStyle::Github,
+            },
+        },
+        anchors: HashSet::new(),
+        removed: Vec::new(),
     }
 }
 

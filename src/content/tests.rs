@@ -13,6 +13,7 @@ fn options() -> ContentOptions {
         default_format: "basic_html".into(),
         exclude: Vec::new(),
         strict: false,
+        generator: GeneratorOptions::default(),
     }
 }
 
@@ -241,7 +242,7 @@ fn links_point_at_aliases() {
     let files = [
         ("docs/a.md", "# A\n\n[people](../team/index.md#people) [b](b.markdown) [out](https://x.org/y.md) [d](drafts/d.md)\n"),
         ("docs/b.markdown", "---\ntitle: B\npath: /bee\n---\n"),
-        ("team/index.md", "# Team\n"),
+        ("team/index.md", "# Team\n\n## People\n"),
     ];
     let filter = Filter::new(&["docs/drafts/**".into()]).unwrap();
     let content = run_with(&files, &filter, &options());
@@ -506,6 +507,82 @@ proptest! {
         }
         check_text(&doc)?;
     }
+}
+
+#[test]
+fn generator_fixtures_load_as_their_generators_read_them() {
+    // (fixture, content dir, key → (alias, previous aliases, published))
+    let fixture = |name: &str, dir: &str| {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/ssg")
+            .join(name);
+        load(&ContentOptions {
+            dir: root.join(dir),
+            display_base: root.clone(),
+            ..options()
+        })
+    };
+    let hugo = fixture("hugo", "content");
+    assert_eq!(hugo.flavor, Some(Flavor::Hugo));
+    assert!(!hugo.has_errors(), "{:?}", hugo.diagnostics);
+    let guide = hugo.pages.iter().find(|p| p.key == "docs/guide").unwrap();
+    assert_eq!(guide.alias, "/docs/the-guide");
+    assert_eq!(guide.previous_aliases, ["/old-guide", "/docs/guide-v1"]);
+    let skipped: Vec<&str> = hugo.skipped.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(
+        skipped,
+        [
+            "content/bundle/part.md",
+            "content/headless/index.md",
+            "content/headless/snippet.md",
+            "content/internal/_index.md",
+            "content/internal/secret.md",
+        ]
+    );
+    let jekyll = fixture("jekyll", "site");
+    assert_eq!(jekyll.flavor, Some(Flavor::Jekyll));
+    let setup = jekyll
+        .pages
+        .iter()
+        .find(|p| p.key == "_guides/setup")
+        .unwrap();
+    assert_eq!(setup.previous_aliases, ["/install", "/setup.html"]);
+    let skipped: Vec<&str> = jekyll.skipped.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(
+        skipped,
+        [
+            "site/_config.yml",
+            "site/_data",
+            "site/_drafts",
+            "site/_includes",
+            "site/_layouts",
+            "site/notes.md",
+            "site/scripts"
+        ]
+    );
+    for (name, dir, flavor) in [
+        ("zola", "content", Flavor::Zola),
+        ("docusaurus", "docs", Flavor::Docusaurus),
+        ("mkdocs", "docs", Flavor::Mkdocs),
+    ] {
+        let content = fixture(name, dir);
+        assert_eq!(content.flavor, Some(flavor));
+        assert!(!content.has_errors(), "{name}: {:?}", content.diagnostics);
+    }
+}
+
+#[test]
+fn every_bad_alias_of_a_list_is_reported() {
+    let content = run(&[(
+        "p.md",
+        "---\ntitle: P\naliases: [/admin/x, /ok/, /node/1, /fine]\n---\n",
+    )]);
+    let errors: Vec<String> = content.errors().map(ToString::to_string).collect();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(
+        errors[0].contains("`/admin/x`") && errors[1].contains("`/node/1`"),
+        "{errors:?}"
+    );
 }
 
 #[test]

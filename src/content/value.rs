@@ -427,7 +427,7 @@ fn toml_key(line: &str) -> Option<&str> {
         Some((&rest[..end], &rest[end..]))
     })?;
     let after = after.trim_start();
-    (!key.is_empty() && (after.starts_with('=') || after.starts_with('.'))).then_some(key)
+    (!key.is_empty() && (after.starts_with(['=', '.', ']']))).then_some(key)
 }
 
 fn quoted_key(rest: &str) -> Option<(&str, &str)> {
@@ -461,9 +461,16 @@ impl KeyLines {
     ) -> Self {
         let mut index = KeyLines::default();
         let mut indent = None;
+        let mut in_table = false;
         for (i, line) in lines.into_iter().enumerate() {
             let key = match syntax {
-                Syntax::Toml if line.trim_start().starts_with('[') => break,
+                // A `[table]` header is where its top-level key is written; what follows
+                // belongs to the table.
+                Syntax::Toml if line.trim_start().starts_with('[') => {
+                    in_table = true;
+                    toml_key(line.trim_start().trim_start_matches('['))
+                }
+                Syntax::Toml if in_table => None,
                 Syntax::Toml => toml_key(line),
                 Syntax::Yaml => {
                     if indent.is_none() {
@@ -682,7 +689,13 @@ mod tests {
 
         let toml = "title = \"A\"\n  \"path\" = \"/a\"\nextra.x = 1\n[taxonomies]\ntags = []\n";
         let index = KeyLines::new(toml.lines(), 2, Syntax::Toml);
-        for (key, line) in [("title", 2), ("path", 3), ("extra", 4), ("tags", 99)] {
+        for (key, line) in [
+            ("title", 2),
+            ("path", 3),
+            ("extra", 4),
+            ("taxonomies", 5),
+            ("tags", 99),
+        ] {
             assert_eq!(index.pos(key, fallback).line, line, "{key}");
         }
     }

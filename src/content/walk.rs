@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use walkdir::WalkDir;
 
+use super::flavor::GeneratorOptions;
 use super::text::{self, Pos};
 use super::{ContentOptions, Diagnostic, Problem};
 
@@ -56,28 +57,53 @@ pub struct Walk {
     /// Page files that exist but could not be read (paths under the content dir).
     pub unreadable: BTreeSet<String>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Page files and folders left out on purpose (excluded, or never rendered by the
+    /// content's generator): the path as shown, and why. Hidden ones are not listed.
+    pub skipped: Vec<(String, String)>,
 }
 
-/// Which paths under the content dir are skipped: hidden ones and `exclude` matches.
+/// Which paths under the content dir are skipped: hidden ones, `exclude` matches, and what
+/// the content's generator never renders.
 #[derive(Debug, Default)]
 pub struct Filter {
     exclude: GlobSet,
+    generator: GeneratorOptions,
 }
 
 impl Filter {
-    /// Compile the `exclude` globs (relative to the content dir).
+    /// Compile the `exclude` globs (relative to the content dir), read as gitignore users
+    /// expect: a leading `/` anchors at the content dir, a trailing `/` names a folder, and a
+    /// pattern without a `/` matches at any depth.
     pub fn new(patterns: &[String]) -> Result<Filter, String> {
         let mut builder = GlobSetBuilder::new();
         for pattern in patterns {
-            let glob = Glob::new(pattern)
-                .map_err(|err| format!("invalid `exclude` glob `{pattern}`: {}", err.kind()))?;
-            builder.add(glob);
+            let anchored = pattern.starts_with('/');
+            let trimmed = pattern.trim_matches('/');
+            let mut globs = vec![trimmed.to_owned()];
+            if !anchored && !trimmed.contains('/') && !trimmed.starts_with("**") {
+                globs.push(format!("**/{trimmed}"));
+            }
+            for glob in globs {
+                let glob = Glob::new(&glob)
+                    .map_err(|err| format!("invalid `exclude` glob `{pattern}`: {}", err.kind()))?;
+                builder.add(glob);
+            }
         }
         let exclude = builder.build().map_err(|err| err.to_string())?;
-        Ok(Filter { exclude })
+        Ok(Filter {
+            exclude,
+            generator: GeneratorOptions::default(),
+        })
     }
 
-    /// Why `rel` (or a folder above it) is skipped: `"hidden"` or `"excluded"`.
+    /// The filter that also skips what `generator` never renders.
+    pub fn with_generator(mut self, generator: &GeneratorOptions) -> Filter {
+        self.generator = generator.clone();
+        self
+    }
+
+    /// Why `rel` (or a folder above it) is skipped: `"hidden"`, `"excluded"`, or what the
+    /// generator does with it.
     pub fn skips(&self, rel: &str) -> Option<&'static str> {
         let ancestors = rel
             .match_indices('/')
@@ -90,6 +116,9 @@ impl Filter {
             }
             if self.exclude.is_match(path) {
                 return Some("excluded");
+            }
+            if let Some(why) = self.generator.skips(path, name, path == rel) {
+                return Some(why);
             }
         }
         None
@@ -117,6 +146,7 @@ pub fn walk(options: &ContentOptions, filter: &Filter) -> Walk {
         }
     };
     let mut escaping = Vec::new();
+    let mut skipped = Vec::new();
     let entries = WalkDir::new(root)
         .follow_links(true)
         .sort_by_file_name()
@@ -125,8 +155,14 @@ pub fn walk(options: &ContentOptions, filter: &Filter) -> Walk {
             if entry.depth() == 0 {
                 return true;
             }
-            if relative(root, entry.path()).is_some_and(|rel| filter.skips(&rel).is_some()) {
-                return false;
+            if let Some(rel) = relative(root, entry.path()) {
+                if let Some(why) = filter.skips(&rel) {
+                    let is_page = Kind::of(&entry.file_name().to_string_lossy()).is_some();
+                    if why != "hidden" && (entry.file_type().is_dir() || is_page) {
+                        skipped.push((show(entry.path()), why.to_owned()));
+                    }
+                    return false;
+                }
             }
             // Checked before walkdir follows the link, so an outside directory is never read.
             if entry.path_is_symlink() {
@@ -186,6 +222,7 @@ pub fn walk(options: &ContentOptions, filter: &Filter) -> Walk {
             }
         }
     }
+    walk.skipped = skipped;
     for path in escaping {
         let target =
             std::fs::read_link(&path).map_or_else(|_| "?".into(), |t| t.display().to_string());
@@ -341,8 +378,14 @@ mod tests {
 
     #[test]
     fn filter() {
-        let filter =
-            Filter::new(&["drafts/**".into(), "*.tmp.md".into(), "private".into()]).unwrap();
+        let filter = Filter::new(&[
+            "drafts/**".into(),
+            "*.tmp.md".into(),
+            "private".into(),
+            "old/".into(),
+            "/tmp/**".into(),
+        ])
+        .unwrap();
         for (rel, skip) in [
             ("about.md", None),
             (".hidden.md", Some("hidden")),
@@ -353,6 +396,11 @@ mod tests {
             ("docs/x.tmp.md", Some("excluded")),
             ("private/a/b.md", Some("excluded")),
             ("privateer.md", None),
+            ("docs/private/x.md", Some("excluded")),
+            ("old/a.md", Some("excluded")),
+            ("docs/old/a.md", Some("excluded")),
+            ("tmp/a.md", Some("excluded")),
+            ("docs/tmp/a.md", None),
         ] {
             assert_eq!(filter.skips(rel), skip, "{rel}");
         }

@@ -523,6 +523,9 @@ fn escape_into(out: &mut String, text: &str, attribute: bool) {
         match c {
             '&' => out.push_str("&amp;"),
             '\u{a0}' => out.push_str("&nbsp;"),
+            // libxml2, which serialises Drupal's filtered DOM, writes a carriage return as a
+            // character reference, so a `&#13;` in the input survives filtering as one.
+            '\r' => out.push_str("&#13;"),
             '"' if attribute => out.push_str("&quot;"),
             '<' if !attribute => out.push_str("&lt;"),
             '>' if !attribute => out.push_str("&gt;"),

@@ -25,7 +25,7 @@ mod rest;
 mod routes;
 mod state;
 mod stats;
-mod timestamp;
+pub(crate) mod timestamp;
 
 use std::io::{self, Write};
 use std::net::SocketAddr;

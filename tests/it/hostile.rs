@@ -63,6 +63,7 @@ impl Site {
             default_format: "basic_html".into(),
             exclude: self.exclude.clone(),
             strict: false,
+            generator: Default::default(),
         };
         let (done, result) = mpsc::channel();
         thread::spawn(move || {
@@ -673,14 +674,21 @@ fn links_between_pages() {
         .load();
     assert_errors(
         &content,
-        &["content/docs/guide.md:5:1: error: broken link `missing.md`: there is no page `docs/missing.md` in the content directory"],
+        &[
+            "content/docs/guide.md:3:6: warning: link `../team/index.md#people`: `team/index.md` has no heading or anchor `#people`",
+            "content/docs/guide.md:3:65: warning: link `#top`: this page has no heading or anchor `#top`",
+            "content/docs/guide.md:5:1: error: broken link `missing.md`: there is no page `docs/missing.md` in the content directory",
+        ],
     );
     let fixed = Site::new()
         .file(
             "docs/guide.md",
             "# Guide\n\nMeet [the team](../team/index.md#people).\n",
         )
-        .file("team/index.md", "---\ntitle: Team\npath: /our-team\n---\n")
+        .file(
+            "team/index.md",
+            "---\ntitle: Team\npath: /our-team\n---\n## People\n",
+        )
         .load();
     assert_eq!(shown(&fixed), Vec::<String>::new());
     assert_eq!(

@@ -14,4 +14,5 @@ mod output;
 mod providers;
 mod prune;
 mod replay;
+mod ssg;
 mod tls;

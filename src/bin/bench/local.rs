@@ -52,6 +52,7 @@ pub fn run(work: Work, dir: &Path) -> anyhow::Result<()> {
         default_format: "basic_html".into(),
         exclude: Vec::new(),
         strict: false,
+        generator: Default::default(),
     };
     let content = content::load(&options);
     let load_ms = ms(start);

@@ -1,0 +1,1 @@
+module.exports = { title: 'Example docs (Docusaurus)', url: 'https://docs.example.org', baseUrl: '/' };
