@@ -52,6 +52,8 @@ pub struct ApplyReport {
     pub menu: Vec<crate::menu::apply::LinkResult>,
     /// The run was interrupted (Ctrl-C) before every change was attempted.
     pub interrupted: bool,
+    /// The uploads made before the pages were written, in plan order.
+    pub uploads: Vec<crate::files::UploadResult>,
 }
 
 impl ApplyReport {
@@ -65,6 +67,7 @@ impl ApplyReport {
     /// Whether every change was applied.
     pub fn success(&self) -> bool {
         !self.interrupted
+            && self.uploads.iter().all(|u| u.outcome.is_ok())
             && self
                 .results
                 .iter()
@@ -197,6 +200,7 @@ pub async fn apply(
         results,
         menu,
         interrupted,
+        uploads: Vec::new(),
     }
 }
 
@@ -241,6 +245,11 @@ async fn execute(
         .page
         .as_ref()
         .ok_or_else(|| DrupalError::Conflict("a change without its page".into()))?;
+    if let Some(rel) = crate::files::unresolved(&page.body) {
+        return Err(DrupalError::Conflict(format!(
+            "not written: the file `{rel}` it embeds was not uploaded"
+        )));
+    }
     let log = plan::revision_log(log_message, page);
     // What the site is believed to hold: `None` for a page to create.
     let mut remote = change.remote.clone();

@@ -217,6 +217,9 @@ pub struct SandboxArgs {
     #[arg(long, default_value_t = 3600)]
     pub token_ttl: u64,
 
+    /// A file field uploads may go to, besides node/article/field_image. Repeatable.
+    #[arg(long = "file-field", value_name = "ENTITY/BUNDLE/FIELD:EXT,…")]
+    pub file_fields: Vec<String>,
     /// Run pathauto with this URL alias pattern for basic pages, e.g. '[node:title]'.
     #[arg(long, value_name = "PATTERN")]
     pub pathauto: Option<String>,

@@ -60,6 +60,7 @@ pub struct Config {
     pub auth: AuthConfig,
     pub content: ContentConfig,
     pub sync: SyncConfig,
+    pub files: FilesConfig,
     pub menus: MenusConfig,
     /// The file's name and text, kept to locate problems found after parsing.
     #[serde(skip)]
@@ -172,6 +173,27 @@ impl Default for SyncConfig {
     }
 }
 
+/// `[files]`: where uploads of local images and files go (CONTRACT §7).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FilesConfig {
+    /// `ENTITY/BUNDLE/FIELD` images are uploaded through; empty: none.
+    pub images: String,
+    /// `ENTITY/BUNDLE/FIELD` other files are uploaded through; empty: linking one is an error.
+    pub documents: String,
+    pub max_size_mb: u64,
+}
+
+impl Default for FilesConfig {
+    fn default() -> Self {
+        Self {
+            images: "node/article/field_image".into(),
+            documents: String::new(),
+            max_size_mb: 32,
+        }
+    }
+}
+
 /// A problem with the configuration, located in its file where possible.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -194,7 +216,7 @@ pub enum ConfigError {
     Setting(String),
 }
 
-const SECTIONS: &[&str] = &["site", "auth", "content", "sync", "menus"];
+const SECTIONS: &[&str] = &["site", "auth", "content", "sync", "files", "menus"];
 const KEYS: &[(&str, &[&str])] = &[
     ("site", &["url", "api", "bundle", "namespace", "ca_file"]),
     (
@@ -223,6 +245,7 @@ const KEYS: &[(&str, &[&str])] = &[
         "sync",
         &["parallelism", "timeout_secs", "revision_log", "max_prune"],
     ),
+    ("files", &["images", "documents", "max_size_mb"]),
     ("menus", &["folders"]),
 ];
 
@@ -474,6 +497,8 @@ pub struct Settings {
     pub timeout: Duration,
     pub revision_log: String,
     pub max_prune: usize,
+    /// `[files]`, resolved.
+    pub files: crate::files::FileSettings,
     /// `[menus]`.
     pub menus: crate::menu::MenuOptions,
 }
@@ -588,6 +613,7 @@ impl Settings {
             timeout: Duration::from_secs(config.sync.timeout_secs.max(1)),
             revision_log: config.sync.revision_log.clone(),
             max_prune: config.sync.max_prune,
+            files: crate::files::FileSettings::resolve(&config.files, config_path)?,
             menus: crate::menu::MenuOptions {
                 folders: Some(config.menus.folders.trim().to_owned()).filter(|m| !m.is_empty()),
             },

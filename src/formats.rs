@@ -499,7 +499,9 @@ impl SiteOrigin {
     /// checks that the path starts with the site's base path.
     pub fn is_local(&self, src: &str) -> bool {
         let src = src.trim();
-        if src.starts_with('/') && !src.starts_with("//") {
+        // A local file not uploaded yet: it will be served by the site itself.
+        if (src.starts_with('/') && !src.starts_with("//")) || src.starts_with(crate::files::TOKEN)
+        {
             return true;
         }
         url::Url::parse(src).is_ok_and(|url| {

@@ -89,6 +89,16 @@ revision_log = "drupal-sync"
 # unless --allow-mass-delete is given.
 max_prune = 10
 
+[files]
+# Local images and files the pages show or link to are uploaded once and embedded as
+# Drupal's editor does. Images (png gif jpg jpeg webp) go through this image field
+# (ENTITY/BUNDLE/FIELD; the standard profile's article image field by default) ...
+images = "node/article/field_image"
+# ... every other file (PDFs, ...) through this file field; unset, linking one is an error.
+documents = ""
+# A larger local file is an error.
+max_size_mb = 32
+
 [menus]
 # A menu every page joins, nested as its folders (a folder's index.md is the parent of the
 # folder's pages), e.g. "main". Empty: only pages with `menu:` in front matter get links.
@@ -338,6 +348,9 @@ mod tests {
             "timeout_secs",
             "revision_log",
             "max_prune",
+            "images",
+            "documents",
+            "max_size_mb",
             "folders",
         ] {
             assert!(
@@ -375,6 +388,9 @@ mod tests {
         assert_eq!(written.sync.timeout_secs, defaults.sync.timeout_secs);
         assert_eq!(written.sync.revision_log, defaults.sync.revision_log);
         assert_eq!(written.sync.max_prune, defaults.sync.max_prune);
+        assert_eq!(written.files.images, defaults.files.images);
+        assert_eq!(written.files.documents, defaults.files.documents);
+        assert_eq!(written.files.max_size_mb, defaults.files.max_size_mb);
     }
 
     #[test]

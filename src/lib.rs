@@ -10,6 +10,9 @@
 //! Plan ─► apply::apply ─► ApplyReport ─► report::{human, json}
 //! ```
 //!
+//! Local images and files the pages embed go through `files` on the way: looked up on the
+//! site (and embedded) before planning, uploaded before the pages that embed them are applied.
+//!
 //! `import` runs the other way: site ─► import ─► content files, each checked by loading it
 //! back through `content::load_with` and comparing it with the node as `plan` does.
 //!
@@ -21,6 +24,7 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod drupal;
+pub mod files;
 pub mod formats;
 pub mod import;
 pub mod init;
@@ -195,6 +199,13 @@ fn check_content_dir(config: &Config, settings: &Settings) -> Result<(), config:
 /// Load the content and print its diagnostics; `Err` when any is an error (strict: warnings too).
 pub fn load_content(settings: &Settings, output: &Output) -> anyhow::Result<Content> {
     let mut content = content::load(&settings.content);
+    let file_errors = content::assets::check(&content.files, &settings.files);
+    if !file_errors.is_empty() {
+        content.diagnostics.extend(file_errors);
+        content
+            .diagnostics
+            .sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
+    }
     if settings.api == config::Api::Rest {
         content
             .diagnostics

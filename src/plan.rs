@@ -119,6 +119,9 @@ pub struct Plan {
     pub unchanged: usize,
     /// How many nodes of the namespace the site has (known when pruning).
     pub namespace_pages: Option<usize>,
+    /// Local files to upload before the pages that embed them are written (CONTRACT §7).
+    #[serde(default)]
+    pub uploads: Vec<crate::files::Upload>,
     /// Menu link changes (CONTRACT §8), applied after the pages they point at.
     #[serde(default)]
     pub menu: Vec<crate::menu::LinkChange>,
@@ -134,7 +137,7 @@ pub struct Plan {
 impl Plan {
     /// Whether applying the plan would write nothing.
     pub fn is_empty(&self) -> bool {
-        self.changes.is_empty() && self.menu.is_empty()
+        self.changes.is_empty() && self.menu.is_empty() && self.uploads.is_empty()
     }
 
     /// How many menu link changes of `action` the plan has.

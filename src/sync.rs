@@ -191,9 +191,10 @@ pub async fn apply(cli: &Cli, args: &ApplyArgs, output: &Output) -> anyhow::Resu
     let mut settings = settings(cli, &args.sync, args.parallelism)?;
     let (plan, target) = match &args.plan_file {
         Some(path) => {
-            let saved = load_saved(path, &settings)?;
+            let mut saved = load_saved(path, &settings)?;
             let target = connect(&mut settings, &args.sync).await?;
             check_fresh(&target.site, &saved.plan).await?;
+            crate::files::recheck(&target.site, &settings.content.dir, &mut saved.plan).await?;
             check_fresh_menu(&target.site, &saved.plan, &settings.namespace).await?;
             (saved.plan, target)
         }
@@ -246,6 +247,14 @@ pub async fn apply(cli: &Cli, args: &ApplyArgs, output: &Output) -> anyhow::Resu
         ));
     }
     if output.github {
+        for upload in &report.uploads {
+            if let Err(reason) = &upload.outcome {
+                eprintln!(
+                    "{}",
+                    report::github::annotation("error", &upload.upload.source, 1, reason)
+                );
+            }
+        }
         for failure in report.failures() {
             if let (Some(source), apply::Outcome::Failed(reason)) =
                 (&failure.change.source, &failure.outcome)
@@ -279,6 +288,15 @@ pub async fn apply(cli: &Cli, args: &ApplyArgs, output: &Output) -> anyhow::Resu
         target.site.requests(),
         target.site.token_requests()
     );
+    let failed_uploads = report.uploads.iter().filter(|u| u.outcome.is_err()).count();
+    if failed_uploads > 0 {
+        output.error(&format!(
+            "{failed_uploads} of {} upload{} failed; the pages that embed {} were not written",
+            report.uploads.len(),
+            if report.uploads.len() == 1 { "" } else { "s" },
+            if failed_uploads == 1 { "it" } else { "them" },
+        ));
+    }
     if let Some(shortfall) = report.shortfall() {
         output.error(&shortfall);
     }
@@ -310,11 +328,21 @@ async fn run_apply(site: &Site, plan: &Plan, settings: &Settings, output: &Outpu
         parallelism: settings.parallelism,
         revision_log: settings.revision_log.clone(),
     };
+    let uploads = crate::files::upload_all(
+        site,
+        &settings.content.dir,
+        &plan.uploads,
+        settings.parallelism,
+        stop.clone(),
+    )
+    .await;
+    let plan = &crate::files::embed_plan(plan, &uploads);
     let progress = report::progress::Progress::new(
         plan.changes.len(),
         !output.quiet && std::io::stderr().is_terminal(),
     );
-    let report = apply::apply(site, plan, &options, stop, &|r| progress.record(r)).await;
+    let mut report = apply::apply(site, plan, &options, stop, &|r| progress.record(r)).await;
+    report.uploads = uploads;
     progress.finish();
     watcher.abort();
     report
@@ -437,6 +465,8 @@ async fn connect(settings: &mut Settings, sync: &SyncArgs) -> anyhow::Result<Tar
                 fail_rate: 0.0,
                 fault_seed: 1,
                 token_ttl: std::time::Duration::from_secs(3600),
+                file_fields: sandbox_file_fields(&settings.files),
+                jsonapi: true,
                 pathauto: None,
                 text_formats: Vec::new(),
             },
@@ -482,6 +512,30 @@ async fn connect(settings: &mut Settings, sync: &SyncArgs) -> anyhow::Result<Tar
     })
 }
 
+/// The file fields a throwaway sandbox offers: the configured ones, the images field taking
+/// image files and the documents field common document types.
+fn sandbox_file_fields(
+    files: &crate::files::FileSettings,
+) -> Vec<crate::sandbox::files::FileField> {
+    const DOCUMENTS: &[&str] = &[
+        "txt", "pdf", "doc", "docx", "odt", "xls", "xlsx", "ods", "ppt", "pptx", "odp", "csv",
+        "zip", "svg",
+    ];
+    let field =
+        |path: &crate::files::FieldPath, extensions: &[&str]| crate::sandbox::files::FileField {
+            entity: path.entity.clone(),
+            bundle: path.bundle.clone(),
+            field: path.field.clone(),
+            extensions: extensions.iter().map(|e| (*e).to_owned()).collect(),
+        };
+    files
+        .images
+        .iter()
+        .map(|p| field(p, crate::files::IMAGE_EXTENSIONS))
+        .chain(files.documents.iter().map(|p| field(p, DOCUMENTS)))
+        .collect()
+}
+
 async fn make_plan(
     target: &Target,
     settings: &Settings,
@@ -497,6 +551,16 @@ async fn make_plan(
         text.dedup();
         anyhow::anyhow!("{}", text.join("\n"))
     })?;
+    let local = crate::files::read_local(
+        &settings.content.dir,
+        &settings.content.display_base,
+        pages,
+        &settings.files,
+    )?;
+    let resolution = crate::files::resolve(&target.site, &local, pages, &remote.pages).await?;
+    if let Some(note) = &resolution.note {
+        output.note(note);
+    }
     if remote.pages.values().any(|n| n.revision_log.is_none()) {
         output.note(
             "note: the site shows this account no revision logs, so edits made in Drupal cannot be \
@@ -504,7 +568,7 @@ async fn make_plan(
         );
     }
     let mut plan = plan::plan(
-        pages,
+        &resolution.pages,
         &remote,
         &PlanOptions {
             namespace: settings.namespace.clone(),
@@ -513,6 +577,7 @@ async fn make_plan(
             lookup_by_uuid: settings.api == crate::config::Api::Jsonapi,
         },
     );
+    plan.uploads = crate::files::uploads(&plan, &resolution.missing);
     plan_menus(target, settings, content, &remote, sync.prune, &mut plan).await?;
     Ok(plan)
 }

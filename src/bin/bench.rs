@@ -23,6 +23,8 @@
 mod baseline;
 #[path = "bench/corpus.rs"]
 mod corpus;
+#[path = "bench/images.rs"]
+mod images;
 #[path = "bench/local.rs"]
 mod local;
 #[path = "bench/process.rs"]
@@ -65,6 +67,15 @@ struct Args {
     /// Skip creating the large corpus on a sandbox and planning it over the network.
     #[arg(long = "skip-10k-network")]
     skip_network: bool,
+    /// Images in the images scenario (its pages embed them in turn).
+    #[arg(long, default_value_t = 200)]
+    images: usize,
+    /// Pages in the images scenario.
+    #[arg(long, default_value_t = 1000)]
+    image_pages: usize,
+    /// Run only the images scenario.
+    #[arg(long)]
+    only_images: bool,
     /// Also write the Markdown report to this file.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
@@ -155,6 +166,15 @@ impl Bench {
     }
 
     fn run(&self) -> anyhow::Result<()> {
+        if self.args.only_images {
+            let markdown = images::render(&self.images()?, self.args.latency_ms);
+            println!("{markdown}");
+            if let Some(path) = &self.args.out {
+                std::fs::write(path, &markdown)
+                    .with_context(|| format!("cannot write `{}`", path.display()))?;
+            }
+            return Ok(());
+        }
         let pages = self.args.pages;
         note(&format!(
             "generating {pages} pages in {}",
@@ -181,7 +201,8 @@ impl Bench {
             latency_ms: self.args.latency_ms,
             parallelism: self.args.parallelism,
         };
-        let markdown = report::render(&context, &results, &local);
+        let mut markdown = report::render(&context, &results, &local);
+        markdown.push_str(&images::render(&self.images()?, self.args.latency_ms));
         println!("{markdown}");
         if let Some(path) = &self.args.out {
             std::fs::write(path, &markdown)
@@ -469,6 +490,68 @@ impl Bench {
             setup,
             runs,
             requests,
+        })
+    }
+
+    /// The images scenario: drupal-sync's first apply and no-change plan of pages embedding
+    /// images, then one naive run that uploads every image again.
+    fn images(&self) -> anyhow::Result<images::Images> {
+        let (pages, count) = (self.args.image_pages, self.args.images.max(1));
+        note(&format!(
+            "generating {pages} pages embedding {count} images"
+        ));
+        let (project, image_bytes) = images::generate(
+            &self.work.path.join("images"),
+            pages,
+            count,
+            self.args.parallelism,
+        )?;
+        let sandbox = SandboxProc::start(&self.exe, self.args.latency_ms)?;
+        let timed = |args: &[&str]| -> anyhow::Result<(Duration, Stats)> {
+            let before = sandbox.stats()?;
+            let run = process::run(self.drupal_sync(&project, &sandbox.url, args))?;
+            if run.code != 0 {
+                bail!(
+                    "`drupal-sync {}` exited {}:\n{}",
+                    args.join(" "),
+                    run.code,
+                    run.stderr_tail()
+                );
+            }
+            Ok((run.elapsed, sandbox.stats()?.since(&before)))
+        };
+        let first_apply = timed(&["apply"])?;
+        note(&format!(
+            "images · first apply: {} ({} requests)",
+            report::seconds(first_apply.0),
+            first_apply.1.total
+        ));
+        let plan = timed(&["plan", "--detailed-exitcode"])?;
+        note(&format!(
+            "images · no-change plan: {} ({} requests)",
+            report::seconds(plan.0),
+            plan.1.total
+        ));
+        let files_before = self.runtime.block_on(images::count_files(&sandbox.url))?;
+        let before = sandbox.stats()?;
+        let start = Instant::now();
+        self.runtime
+            .block_on(images::naive_run(&sandbox.url, &project.content()))?;
+        let naive = (start.elapsed(), sandbox.stats()?.since(&before));
+        note(&format!(
+            "images · naive run: {} ({} requests)",
+            report::seconds(naive.0),
+            naive.1.total
+        ));
+        let files_after = self.runtime.block_on(images::count_files(&sandbox.url))?;
+        Ok(images::Images {
+            pages,
+            images: count,
+            image_bytes,
+            first_apply,
+            plan,
+            naive,
+            files_after: (files_before, files_after),
         })
     }
 

@@ -181,7 +181,7 @@ pub fn page_link(href: &str) -> Option<(&str, &str)> {
 }
 
 /// `mailto:`, `https:`, `tel:` …: a scheme is letters (then letters, digits, `+-.`) before a `:`.
-fn has_scheme(href: &str) -> bool {
+pub(super) fn has_scheme(href: &str) -> bool {
     let Some((scheme, _)) = href.split_once(':') else {
         return false;
     };
@@ -219,7 +219,7 @@ pub fn join(from: &str, target: &str) -> Option<String> {
 }
 
 /// Decode `%XX` escapes (`my%20page.md`); text that would not decode to UTF-8 stays as written.
-fn percent_decode(text: &str) -> std::borrow::Cow<'_, str> {
+pub(super) fn percent_decode(text: &str) -> std::borrow::Cow<'_, str> {
     percent_encoding::percent_decode_str(text)
         .decode_utf8()
         .unwrap_or(text.into())

@@ -4,8 +4,9 @@
 //! The pipeline, one module per step: `walk` reads the files (the only filesystem access),
 //! `text` decodes them, `front_matter` and `yaml_pages` find each page's keys (parsed
 //! by `value`), `fields` types them, `identity` derives keys and checks aliases,
-//! `markdown` renders bodies and rewrites links, and `validate` checks pages against each
-//! other. Everything after the walk is pure. Comparing pages with the site is not done here.
+//! `markdown` renders bodies and rewrites links, `assets` replaces references to local files
+//! (images, downloads) by tokens that `crate::files` embeds or uploads, and `validate` checks
+//! pages against each other. Everything after the walk is pure. Comparing pages with the site is not done here.
 //!
 //! Decisions where the contract is silent:
 //! - A title comes from `title`, else from a level-1 heading that is the body's first block
@@ -24,9 +25,11 @@
 
 mod admonitions;
 mod anchors;
+pub mod assets;
 mod fields;
 mod flavor;
 mod front_matter;
+pub mod html;
 mod identity;
 mod markdown;
 mod shortcodes;
@@ -135,6 +138,8 @@ pub struct Content {
     pub links: Vec<crate::menu::Link>,
     /// Sorted by file, line and column. Under `strict`, warnings are already errors.
     pub diagnostics: Vec<Diagnostic>,
+    /// Every reference to a local file (image, download) in the pages, where it was written.
+    pub files: Vec<assets::FileRef>,
     /// Page files and folders left out on purpose: the path as shown, and why.
     pub skipped: Vec<(String, String)>,
     /// The generator the content was read as.
@@ -240,6 +245,7 @@ pub fn load_with(options: &ContentOptions, extra: Vec<(String, String)>) -> Cont
         }
     }
     let mut content = build(&walked.files, &walked.unreadable, &filter, options);
+    link_files(&mut content, &walked);
     content.diagnostics.extend(walked.diagnostics);
     content.skipped.extend(walked.skipped);
     content.skipped.sort();
@@ -252,6 +258,55 @@ pub fn load_with(options: &ContentOptions, extra: Vec<(String, String)>) -> Cont
 /// sources (`content/docs/guide.md`).
 pub fn display_of(options: &ContentOptions, rel: &str) -> String {
     walk::display_path(&options.dir.join(rel), &options.display_base)
+}
+
+/// Replace the pages' references to local files by tokens ([`assets`]), recording each
+/// reference, and a missing file as an error at the reference.
+fn link_files(content: &mut Content, walked: &walk::Walk) {
+    let by_path: HashMap<&str, &SourceFile> = walked
+        .files
+        .iter()
+        .map(|f| (f.display.as_str(), f))
+        .collect();
+    let pages = std::mem::take(&mut content.pages);
+    let linked = parallel_map(pages, |mut page| {
+        let Some(file) = by_path.get(page.source.path.as_str()) else {
+            return (page, Vec::new(), Vec::new());
+        };
+        let start = match file.kind {
+            Kind::Markdown => front_matter::split(&file.text).map_or(0, |s| s.body_offset),
+            Kind::Yaml => file
+                .text
+                .split_inclusive('\n')
+                .take(page.source.line.saturating_sub(1))
+                .map(str::len)
+                .sum(),
+        };
+        let linked = assets::link(&page.body, &file.text, start, &file.rel, &walked.others);
+        page.body = linked.html;
+        let refs: Vec<assets::FileRef> = linked
+            .refs
+            .into_iter()
+            .map(|(pos, rel, size)| assets::FileRef {
+                path: file.display.clone(),
+                line: pos.line,
+                col: pos.col,
+                rel,
+                size,
+            })
+            .collect();
+        let problems: Vec<Diagnostic> = linked
+            .problems
+            .into_iter()
+            .map(|p| Diagnostic::new(file.display.clone(), p))
+            .collect();
+        (page, refs, problems)
+    });
+    for (page, refs, problems) in linked {
+        content.pages.push(page);
+        content.files.extend(refs);
+        content.diagnostics.extend(problems);
+    }
 }
 
 /// Sort pages and diagnostics; under `strict`, make warnings errors.
@@ -536,6 +591,7 @@ fn build(
         pages,
         links: Vec::new(),
         diagnostics,
+        files: Vec::new(),
         skipped,
         flavor: Some(options.generator.flavor),
     }

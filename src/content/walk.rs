@@ -4,7 +4,7 @@
 //! paths skipped), the symlink rules (followed only while they stay inside the content dir;
 //! loops are errors, never hangs) and the size limit. Parsing is the rest of the module's job.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -57,6 +57,8 @@ pub struct Walk {
     /// Page files that exist but could not be read (paths under the content dir).
     pub unreadable: BTreeSet<String>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Every other regular file (images, downloads), path under the content dir → size.
+    pub others: BTreeMap<String, u64>,
     /// Page files and folders left out on purpose (excluded, or never rendered by the
     /// content's generator): the path as shown, and why. Hidden ones are not listed.
     pub skipped: Vec<(String, String)>,
@@ -194,6 +196,12 @@ pub fn walk(options: &ContentOptions, filter: &Filter) -> Walk {
             continue;
         }
         let Some(kind) = Kind::of(&entry.file_name().to_string_lossy()) else {
+            if entry.file_type().is_file() {
+                if let Some(rel) = relative(root, entry.path()) {
+                    let size = entry.metadata().map_or(0, |m| m.len());
+                    walk.others.insert(rel, size);
+                }
+            }
             continue;
         };
         let display = show(entry.path());

@@ -175,6 +175,20 @@ impl Client {
         body: Option<&Body>,
         repeat: Repeat,
     ) -> Result<Response, DrupalError> {
+        self.send_with(method, path_and_query, accept, body, repeat, &[])
+            .await
+    }
+
+    /// [`Client::send`] with extra request headers (a file upload's `Content-Disposition`).
+    pub async fn send_with(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        accept: &'static str,
+        body: Option<&Body>,
+        repeat: Repeat,
+        headers: &[(&'static str, String)],
+    ) -> Result<Response, DrupalError> {
         let mut attempt = 0;
         let mut refreshed = false;
         loop {
@@ -188,6 +202,9 @@ impl Client {
                 .header(credential.header.as_str(), credential.value.expose());
             for (name, value) in self.auth.extra_headers() {
                 request = request.header(name, value);
+            }
+            for (name, value) in headers {
+                request = request.header(*name, value.as_str());
             }
             if let Some(body) = body {
                 request = request

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod client;
 pub mod error;
+pub mod files;
 pub mod jsonapi;
 pub mod menu;
 pub mod pathauto;
@@ -330,6 +331,38 @@ impl Site {
         match &self.backend {
             Backend::JsonApi(api) => api.update(page, remote, fields, log).await,
             Backend::Rest(api) => api.update(page, remote, fields, log).await,
+        }
+    }
+
+    /// The site's files named `names`, looked up 50 names per request, concurrently; `None`
+    /// when the site has no file lookup (JSON:API's file collection answers 404). Core REST
+    /// sites use JSON:API's collection too: REST itself has none (drupal-wire `76_…`).
+    pub async fn find_files(
+        &self,
+        names: &[String],
+    ) -> Result<Option<Vec<crate::files::RemoteFile>>, DrupalError> {
+        let batches: Vec<Option<Vec<crate::files::RemoteFile>>> =
+            stream::iter(names.chunks(crate::files::LOOKUP_BATCH))
+                .map(|chunk| files::find(&self.client, chunk))
+                .buffer_unordered(self.read_concurrency())
+                .try_collect()
+                .await?;
+        if batches.iter().any(Option::is_none) {
+            return Ok(None);
+        }
+        Ok(Some(batches.into_iter().flatten().flatten().collect()))
+    }
+
+    /// Upload `bytes` as `name` through the file field `field`, with the configured API.
+    pub async fn upload_file(
+        &self,
+        field: &crate::files::FieldPath,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<crate::files::RemoteFile, DrupalError> {
+        match &self.backend {
+            Backend::JsonApi(_) => files::upload_jsonapi(&self.client, field, name, bytes).await,
+            Backend::Rest(_) => files::upload_rest(&self.client, field, name, bytes).await,
         }
     }
 

@@ -291,6 +291,60 @@ pub fn apply_interrupted() -> ApplyReport {
     }
 }
 
+/// A new page that embeds an image the site does not have yet, and the upload of that image.
+pub fn with_upload() -> Plan {
+    let (mut pages, nodes) = in_sync(1);
+    pages.push(page(
+        "guide.md",
+        1,
+        "guide",
+        "Guide",
+        "<p><img src=\"drupal-sync-file:img/diagram.png\" alt=\"Diagram\" /></p>\n",
+    ));
+    let mut plan = plan_of(&pages, nodes, None, OnDrift::Overwrite);
+    plan.uploads = vec![crate::files::Upload {
+        source: "content/img/diagram.png".into(),
+        rel: "img/diagram.png".into(),
+        name: "diagram.3f2a9c1e.png".into(),
+        size: 12_595,
+        sha256: format!("3f2a9c1e{}", "0".repeat(56)),
+        field: crate::files::FieldPath::parse("node/article/field_image").unwrap(),
+        pages: vec!["content/guide.md".into()],
+        same: vec![],
+    }];
+    plan
+}
+
+/// The apply of [`with_upload`]: the upload and the page done.
+pub fn apply_with_upload() -> ApplyReport {
+    let plan = with_upload();
+    let upload = plan.uploads[0].clone();
+    let results = plan
+        .changes
+        .into_iter()
+        .map(|change| {
+            let outcome = Outcome::Done(change.page.as_ref().map(|p| Box::new(written(p, 40))));
+            ChangeResult { change, outcome }
+        })
+        .collect();
+    ApplyReport {
+        results,
+        interrupted: false,
+        uploads: vec![crate::files::UploadResult {
+            upload,
+            outcome: Ok(crate::files::RemoteFile {
+                uuid: "ee31cb48-14dc-4e55-b699-56cce49d9705".into(),
+                fid: Some(2),
+                filename: "diagram.3f2a9c1e.png".into(),
+                url: "/sites/default/files/2026-11/diagram.3f2a9c1e.png".into(),
+                size: Some(12_595),
+                permanent: false,
+            }),
+        }],
+        ..ApplyReport::default()
+    }
+}
+
 /// A plan that creates, updates and deletes menu links.
 pub fn menu_changes() -> (Plan, ApplyReport) {
     use crate::menu::apply::{LinkOutcome, LinkResult};

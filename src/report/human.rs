@@ -64,6 +64,7 @@ fn source(change: &Change) -> String {
 pub fn plan(plan: &Plan, style: &Style) -> String {
     let mut out = String::new();
     let widths = Widths::of(plan.changes.iter().chain(&plan.skipped));
+    uploads(&mut out, plan, style);
     for change in &plan.changes {
         line(&mut out, change, widths, style);
         if change.action == Action::Update {
@@ -101,6 +102,21 @@ pub fn plan(plan: &Plan, style: &Style) -> String {
         let _ = writeln!(out, "{}: {warning}", style.paint("1;33", "warning"));
     }
     out
+}
+
+/// One line per file to upload: `+ upload  content/img/diagram.png  12.3 KB  (node/article/field_image)`
+/// (not padded into columns, so the line reads the same whatever else the plan uploads).
+fn uploads(out: &mut String, plan: &Plan, style: &Style) {
+    for upload in &plan.uploads {
+        let _ = writeln!(
+            out,
+            "  {}  {}  {}  {}",
+            style.paint(GREEN, "+ upload"),
+            upload.source,
+            crate::files::human_size(upload.size),
+            style.paint(DIM, &format!("({})", upload.field)),
+        );
+    }
 }
 
 /// `+ menu  main › Docs › Getting started  (weight 3)`, and an update's changed fields.
@@ -251,6 +267,24 @@ fn body_diff(out: &mut String, before: &str, after: &str, style: &Style) {
 /// What an apply did, one line per change, then a summary.
 pub fn apply(report: &ApplyReport, style: &Style) -> String {
     let mut out = String::new();
+    for upload in &report.uploads {
+        let text = match &upload.outcome {
+            Ok(file) => format!(
+                "  {}  {}  {}",
+                style.paint(GREEN, "uploaded"),
+                upload.upload.source,
+                style.paint(DIM, &format!("({})", file.url)),
+            ),
+            Err(reason) => format!(
+                "  {}  {} (embedded by {}): {}",
+                style.paint(RED, "failed  "),
+                upload.upload.source,
+                upload.upload.pages.join(", "),
+                reason.replace('\n', "\n    "),
+            ),
+        };
+        let _ = writeln!(out, "{text}");
+    }
     let width = report
         .results
         .iter()
@@ -421,6 +455,31 @@ mod tests {
             &fixtures::apply_interrupted(),
             &Style::default()
         ));
+    }
+
+    #[test]
+    fn uploads_come_first_and_are_counted() {
+        let text = render(&fixtures::with_upload());
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0],
+            "  + upload  content/img/diagram.png  12.3 KB  (node/article/field_image)"
+        );
+        assert!(lines[1].starts_with("  + create  /guide"), "{text}");
+        assert!(
+            text.ends_with(
+                "Plan: 1 to upload, 1 to create, 0 to update, 0 to delete, 1 unchanged.\n"
+            ),
+            "{text}"
+        );
+        let applied = super::apply(&fixtures::apply_with_upload(), &Style::default());
+        assert!(applied.starts_with(
+            "  uploaded  content/img/diagram.png  (/sites/default/files/2026-11/diagram.3f2a9c1e.png)\n"
+        ), "{applied}");
+        assert!(
+            applied.ends_with("Apply complete: 1 uploaded, 1 created, 0 updated, 0 deleted.\n"),
+            "{applied}"
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::apply::{ApplyReport, ChangeResult, Outcome};
+use crate::files::{Upload, UploadResult};
 use crate::menu::apply::{LinkOutcome, LinkResult};
 use crate::menu::{LinkChange, LinkFieldChange};
 use crate::plan::{Action, Change, FieldChange, Plan};
@@ -23,6 +24,7 @@ struct Document<'a> {
     api: &'a str,
     summary: Summary,
     changes: Vec<ChangeDoc<'a>>,
+    uploads: Vec<UploadDoc<'a>>,
     /// Only when the content has menu links (CONTRACT §8).
     #[serde(skip_serializing_if = "Option::is_none")]
     menu_summary: Option<Summary>,
@@ -124,6 +126,7 @@ fn menu_summary(plan: &Plan) -> Option<Summary> {
         update: plan.menu_count(Action::Update),
         delete: plan.menu_count(Action::Delete),
         unchanged: plan.menu_unchanged,
+        upload: None,
     })
 }
 
@@ -133,6 +136,61 @@ struct Summary {
     update: usize,
     delete: usize,
     unchanged: usize,
+    /// Files to upload; only in the pages' summary.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    upload: Option<usize>,
+}
+
+/// A file to upload (CONTRACT §7); in apply documents with its result.
+#[derive(serde::Serialize)]
+struct UploadDoc<'a> {
+    source: &'a str,
+    name: &'a str,
+    size: u64,
+    sha256: &'a str,
+    field: String,
+    pages: &'a [String],
+    #[serde(flatten)]
+    result: Option<UploadResultDoc<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct UploadResultDoc<'a> {
+    result: &'static str,
+    error: Option<&'a str>,
+    uuid: Option<&'a str>,
+    url: Option<&'a str>,
+}
+
+fn upload(u: &Upload) -> UploadDoc<'_> {
+    UploadDoc {
+        source: &u.source,
+        name: &u.name,
+        size: u.size,
+        sha256: &u.sha256,
+        field: u.field.to_string(),
+        pages: &u.pages,
+        result: None,
+    }
+}
+
+fn upload_result(r: &UploadResult) -> UploadDoc<'_> {
+    let mut doc = upload(&r.upload);
+    doc.result = Some(match &r.outcome {
+        Ok(file) => UploadResultDoc {
+            result: "ok",
+            error: None,
+            uuid: Some(&file.uuid),
+            url: Some(&file.url),
+        },
+        Err(e) => UploadResultDoc {
+            result: "failed",
+            error: Some(e),
+            uuid: None,
+            url: None,
+        },
+    });
+    doc
 }
 
 #[derive(serde::Serialize)]
@@ -187,6 +245,7 @@ fn document<'a>(
     site: &'a str,
     api: &'a str,
     changes: Vec<ChangeDoc<'a>>,
+    uploads: Vec<UploadDoc<'a>>,
 ) -> Document<'a> {
     Document {
         format_version: "1",
@@ -197,8 +256,10 @@ fn document<'a>(
             update: plan.count(Action::Update),
             delete: plan.count(Action::Delete),
             unchanged: plan.unchanged,
+            upload: Some(plan.uploads.len()),
         },
         changes,
+        uploads,
         menu_summary: menu_summary(plan),
         menu: None,
         warnings: Vec::new(),
@@ -236,7 +297,13 @@ fn result(r: &ChangeResult) -> ChangeDoc<'_> {
 }
 
 fn plan_document<'a>(plan: &'a Plan, site: &'a str, api: &'a str) -> Document<'a> {
-    let mut doc = document(plan, site, api, plan.changes.iter().map(change).collect());
+    let mut doc = document(
+        plan,
+        site,
+        api,
+        plan.changes.iter().map(change).collect(),
+        plan.uploads.iter().map(upload).collect(),
+    );
     if doc.menu_summary.is_some() {
         doc.menu = Some(plan.menu.iter().map(link).collect());
     }
@@ -265,7 +332,13 @@ fn apply_document<'a>(
     site: &'a str,
     api: &'a str,
 ) -> Document<'a> {
-    let mut doc = document(plan, site, api, report.results.iter().map(result).collect());
+    let mut doc = document(
+        plan,
+        site,
+        api,
+        report.results.iter().map(result).collect(),
+        report.uploads.iter().map(upload_result).collect(),
+    );
     doc.warnings = warnings(plan);
     if doc.menu_summary.is_some() {
         doc.menu = Some(report.menu.iter().map(link_result).collect());
@@ -352,6 +425,7 @@ mod tests {
             ("delete", fixtures::delete()),
             ("drift_skipped", fixtures::drift_skipped()),
             ("no_changes", fixtures::no_changes()),
+            ("with_upload", fixtures::with_upload()),
         ] {
             let document = super::plan(&plan, SITE, "jsonapi");
             if let Err(e) = schema.check(&document) {
@@ -391,7 +465,7 @@ mod tests {
         assert_eq!(document["api"], "rest");
         assert_eq!(
             document["summary"],
-            json!({"create": 2, "update": 2, "delete": 1, "unchanged": 1})
+            json!({"create": 2, "update": 2, "delete": 1, "unchanged": 1, "upload": 0})
         );
         let changes = document["changes"].as_array().unwrap();
         let actions: Vec<&str> = changes
@@ -444,6 +518,11 @@ mod tests {
                 "nothing to do",
                 fixtures::no_changes(),
                 ApplyReport::default(),
+            ),
+            (
+                "with an upload",
+                fixtures::with_upload(),
+                fixtures::apply_with_upload(),
             ),
         ] {
             let document = super::apply(&plan, &report, SITE, "jsonapi");
@@ -662,6 +741,10 @@ mod tests {
             .unwrap()
             .retain(|k| k != "result" && k != "error");
         change["allOf"].as_array_mut().unwrap().pop();
+        apply["$defs"]
+            .as_object_mut()
+            .unwrap()
+            .remove("uploadResult");
         let link = &mut apply["$defs"]["linkChange"];
         let properties = link["properties"].as_object_mut().unwrap();
         properties.remove("result");

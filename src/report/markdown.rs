@@ -34,6 +34,20 @@ pub fn plan(plan: &Plan, site: &str) -> String {
         return out;
     }
     let _ = writeln!(out, "**Plan:** {}.\n", plan_counts(plan));
+    if !plan.uploads.is_empty() {
+        out.push_str("| Upload | Size | Field | Embedded by |\n|---|---|---|---|\n");
+        for upload in &plan.uploads {
+            let _ = writeln!(
+                out,
+                "| `+ upload` {} | {} | `{}` | {} |",
+                text(&upload.source),
+                crate::files::human_size(upload.size),
+                upload.field,
+                text(&upload.pages.join(", ")),
+            );
+        }
+        out.push('\n');
+    }
     out.push_str("| Action | Alias | Source | Changes |\n|---|---|---|---|\n");
     let pages: Vec<(&Change, bool)> = plan
         .changes
@@ -281,6 +295,16 @@ pub fn apply(report: &ApplyReport, site: &str) -> String {
     }
     let (status, counts) = apply_counts(report);
     let _ = writeln!(out, "**Apply {status}:** {counts}.");
+    if !report.uploads.is_empty() {
+        out.push_str("\n| Upload | Result |\n|---|---|\n");
+        for upload in &report.uploads {
+            let result = match &upload.outcome {
+                Ok(file) => format!("uploaded: {}", text(&file.url)),
+                Err(reason) => format!("**failed**: {}", text(reason)),
+            };
+            let _ = writeln!(out, "| {} | {result} |", text(&upload.upload.source));
+        }
+    }
     out.push_str("\n| Result | Action | Alias | Source | Details |\n|---|---|---|---|---|\n");
     let mut shown = 0;
     for result in &report.results {
@@ -386,6 +410,18 @@ fn html(raw: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn uploads_get_their_table() {
+        let text = super::plan(&crate::report::fixtures::with_upload(), "https://x");
+        assert!(
+            text.contains("**Plan:** 1 to upload, 1 to create"),
+            "{text}"
+        );
+        assert!(text.contains("| `+ upload` content/img/diagram.png | 12.3 KB | `node/article/field_image` | content/guide.md |"), "{text}");
+        let applied = super::apply(&crate::report::fixtures::apply_with_upload(), "https://x");
+        assert!(applied.contains("| content/img/diagram.png | uploaded: /sites/default/files/2026-11/diagram.3f2a9c1e.png |"), "{applied}");
+    }
+
     use super::*;
     use crate::report::fixtures::{self, SITE};
 

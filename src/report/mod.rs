@@ -38,7 +38,8 @@ impl Style {
 /// The plan's counts, as every rendering words them:
 /// `1 to create, 1 to update, 1 to delete, 12 unchanged[, 1 skipped (drift)]`.
 fn plan_counts(plan: &Plan) -> String {
-    let mut text = format!(
+    let mut text = upload_count(plan);
+    text += &format!(
         "{} to create, {} to update, {} to delete, {} unchanged",
         plan.count(Action::Create),
         plan.count(Action::Update),
@@ -49,6 +50,28 @@ fn plan_counts(plan: &Plan) -> String {
         text.push_str(&format!(", {} skipped (drift)", plan.skipped.len()));
     }
     text
+}
+
+/// `2 to upload, ` when the plan uploads files; empty otherwise.
+fn upload_count(plan: &Plan) -> String {
+    match plan.uploads.len() {
+        0 => String::new(),
+        n => format!("{n} to upload, "),
+    }
+}
+
+/// `2 uploaded, ` (and failed uploads) when the apply uploaded files; empty otherwise.
+fn uploaded_count(report: &ApplyReport) -> String {
+    let failed = report.uploads.iter().filter(|u| u.outcome.is_err()).count();
+    let done = report.uploads.len() - failed;
+    match (done, failed) {
+        (0, 0) => String::new(),
+        (done, 0) => format!("{done} uploaded, "),
+        (done, failed) => format!(
+            "{done} uploaded, {failed} upload{} failed, ",
+            if failed == 1 { "" } else { "s" }
+        ),
+    }
 }
 
 /// The plan's menu link counts: `2 to create, 1 to update, 0 to delete, 7 unchanged`.
@@ -108,7 +131,8 @@ fn apply_counts(report: &ApplyReport) -> (&'static str, String) {
     } else {
         "incomplete"
     };
-    let mut text = format!(
+    let mut text = uploaded_count(report);
+    text += &format!(
         "{} created, {} updated, {} deleted",
         report.done(Action::Create),
         report.done(Action::Update),

@@ -182,6 +182,9 @@ impl Problem {
 pub fn dispatch(shared: &Shared, req: &Req, actor: Actor) -> Response {
     let rest = req.path.strip_prefix("/jsonapi").unwrap_or_default();
     let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+    if let Some(response) = super::files::jsonapi(shared, req, actor, &segments) {
+        return response;
+    }
     if let Some(response) = super::menus::dispatch(shared, req, actor, &segments) {
         return response;
     }
@@ -513,6 +516,20 @@ fn alias_individual(
     let fields = query::sparse_fields(&req.query, ALIAS_TYPE);
     let data = alias_resource(&req.base, alias, fields.as_deref());
     Ok(document(StatusCode::OK, single(data, req.url())))
+}
+
+/// A collection's query for another resource type (files): the listing, or the error answer.
+pub(super) fn parse_listing_for(
+    req: &Req,
+    resource_type: &str,
+    known: &[&str],
+) -> Result<Listing, Box<Response>> {
+    parse_listing(req, resource_type, known).map_err(|problem| Box::new(problem.respond(req)))
+}
+
+/// An error document raised as an HTTP exception, with Drupal's links.
+pub(super) fn error(req: &Req, status: StatusCode, detail: &str) -> Response {
+    Problem::new(status, detail).respond(req)
 }
 
 pub(super) fn parse_listing(

@@ -14,6 +14,7 @@
 
 mod auth;
 mod faults;
+pub mod files;
 mod filter;
 mod html;
 mod issuers;
@@ -136,6 +137,9 @@ pub enum OptionsError {
     /// A fault rate outside 0..=1.
     #[error("--fail-rate must be between 0 and 1, not `{0}`")]
     FailRate(f64),
+    /// A `--file-field` value of the wrong shape.
+    #[error("invalid --file-field value `{0}`: expected ENTITY/BUNDLE/FIELD:EXT,EXT… such as `node/page/field_files:pdf,txt`")]
+    FileField(String),
 }
 
 /// How a sandbox behaves.
@@ -153,6 +157,11 @@ pub struct SandboxOptions {
     pub fault_seed: u64,
     /// Lifetime of issued tokens.
     pub token_ttl: Duration,
+    /// File fields uploads may go to, besides the standard `node/article/field_image`.
+    pub file_fields: Vec<files::FileField>,
+    /// Whether the JSON:API module is enabled (a core REST site may run without it: then
+    /// every `/jsonapi` path is "Page not found").
+    pub jsonapi: bool,
     /// Run pathauto with this pattern for basic pages (`[node:title]`; drupal-wire §7).
     pub pathauto: Option<String>,
     /// Site-specific text formats besides the standard profile's (`--text-format`).
@@ -173,6 +182,8 @@ impl Default for SandboxOptions {
             fail_rate: 0.0,
             fault_seed: 1,
             token_ttl: Duration::from_secs(3600),
+            file_fields: Vec::new(),
+            jsonapi: true,
             pathauto: None,
             text_formats: Vec::new(),
         }
@@ -191,6 +202,11 @@ impl SandboxOptions {
             fail_rate: args.fail_rate,
             fault_seed: args.fault_seed,
             token_ttl: Duration::from_secs(args.token_ttl),
+            file_fields: args
+                .file_fields
+                .iter()
+                .map(|spec| files::FileField::parse(spec))
+                .collect::<Result<_, _>>()?,
             pathauto: args.pathauto.clone(),
             text_formats: args
                 .text_formats

@@ -87,6 +87,9 @@ impl Problem {
 
 /// Answers a request with `?_format=` outside `/jsonapi`.
 pub fn dispatch(shared: &Shared, req: &Req, actor: Actor) -> Response {
+    if let Some(response) = super::files::rest(shared, req, actor) {
+        return response;
+    }
     route(shared, req, actor).unwrap_or_else(Problem::respond)
 }
 

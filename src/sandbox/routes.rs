@@ -31,6 +31,10 @@ pub struct Shared {
     pub token_ttl: i64,
     /// Request counters.
     pub stats: Mutex<Stats>,
+    /// File fields uploads may go to.
+    pub file_fields: Vec<super::files::FileField>,
+    /// Whether `/jsonapi` is served.
+    jsonapi: bool,
     latency: Duration,
     faults: Mutex<FaultPlan>,
     data: Option<PathBuf>,
@@ -47,6 +51,10 @@ impl Shared {
             accounts: Accounts::new(options.users.clone()),
             token_ttl: i64::try_from(options.token_ttl.as_secs()).unwrap_or(i64::MAX),
             stats: Mutex::new(Stats::default()),
+            file_fields: std::iter::once(super::files::FileField::standard())
+                .chain(options.file_fields.iter().cloned())
+                .collect(),
+            jsonapi: options.jsonapi,
             latency: options.latency,
             faults: Mutex::new(FaultPlan::new(options.fault_seed, options.fail_rate)),
             data: options.data.clone(),
@@ -189,13 +197,26 @@ fn dispatch(shared: &Shared, req: &Req) -> Response {
         _ => {}
     }
     let jsonapi = req.path == "/jsonapi" || req.path.starts_with("/jsonapi/");
+    if jsonapi && !shared.jsonapi {
+        return html::error_page(StatusCode::NOT_FOUND, "Page not found");
+    }
     if !jsonapi && req.format().is_none() {
+        if let Some(file) = super::files::serve(shared, req) {
+            return file;
+        }
         return html::serve(shared, req);
     }
     let actor = {
         let site = lock(&shared.site);
         let header = req.header(header::AUTHORIZATION);
-        auth::authenticate(&shared.accounts, site.secret(), header, timestamp::now())
+        // The recorded site lets anonymous visitors list files (`73_…`) though it guards
+        // node listings (`25_…`).
+        let file_listing = req.method == Method::GET && req.path.starts_with("/jsonapi/file/file");
+        if header.is_none() && file_listing {
+            Ok(auth::Actor::Anonymous)
+        } else {
+            auth::authenticate(&shared.accounts, site.secret(), header, timestamp::now())
+        }
     };
     match actor {
         Err(error) => auth::envelope(error),

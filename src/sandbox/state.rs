@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::auth::{Actor, Author};
+use super::files::Files;
 use super::pathauto::Pattern;
 use super::Role;
 
@@ -257,6 +258,9 @@ pub struct Site {
     next_pid: u64,
     nodes: BTreeMap<u64, Node>,
     aliases: BTreeMap<u64, Alias>,
+    /// Uploaded files (`sandbox::files`).
+    #[serde(default)]
+    files: Files,
     /// Nodes whose alias pathauto generates (saved without `"pathauto": 0` while it ran).
     #[serde(default)]
     pathauto_nodes: BTreeSet<u64>,
@@ -342,6 +346,7 @@ impl Site {
             next_pid: 1,
             nodes: BTreeMap::new(),
             aliases: BTreeMap::new(),
+            files: Files::default(),
             pathauto_nodes: BTreeSet::new(),
             pathauto: None,
             menu_links: super::menus::MenuLinks::default(),
@@ -388,7 +393,10 @@ impl Site {
     /// `body.processed`: the body after its format's filters (drupal-wire §9). A format
     /// the site does not have shows nothing, as in Drupal.
     pub fn processed(&self, body: &TextBody) -> String {
-        processed(body, &self.text_formats, &self.base_url)
+        super::files::processed(
+            &self.files,
+            &processed(body, &self.text_formats, &self.base_url),
+        )
     }
 
     /// Key for signing and verifying tokens.
@@ -417,6 +425,17 @@ impl Site {
             .by_uuid
             .get(uuid)
             .and_then(|nid| self.nodes.get(nid))
+    }
+
+    /// The uploaded files.
+    pub fn files(&self) -> &Files {
+        &self.files
+    }
+
+    /// Stores an upload (see [`Files::upload`]); its fid.
+    pub fn upload_file(&mut self, name: &str, bytes: Vec<u8>, uid: u64, now: i64) -> u64 {
+        self.generation += 1;
+        self.files.upload(name, bytes, uid, now)
     }
 
     /// The menu links.
@@ -501,6 +520,9 @@ impl Site {
             _ => None,
         };
         self.index.by_uuid.insert(node.uuid.clone(), nid);
+        if let Some(body) = &node.body {
+            self.files.record_usage(&body.value, now);
+        }
         self.nodes.insert(nid, node);
         if let Some(base) = generated {
             self.pathauto_nodes.insert(nid);
@@ -561,6 +583,9 @@ impl Site {
                     node.revision_translation_affected = Some(true);
                 }
             }
+        }
+        if let Some(body) = &node.body {
+            self.files.record_usage(&body.value, now);
         }
         let title_changed = node.title != current.title;
         let title = node.title.clone();

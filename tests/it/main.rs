@@ -3,6 +3,7 @@
 mod converge;
 mod e2e;
 mod faults;
+mod files;
 mod formats;
 mod harness;
 mod hostile;

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use crate::harness::{repo, Project, SandboxProc};
 
-fn validate_against(schema_file: &str, document: &Value) -> Result<(), String> {
+pub fn validate_against(schema_file: &str, document: &Value) -> Result<(), String> {
     let path = repo().join("schema").join(schema_file);
     let schema: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let mut schemas = boon::Schemas::new();
@@ -39,7 +39,7 @@ fn json_output_validates_against_the_shipped_schemas() {
     assert_eq!(plan["format_version"], "1");
     assert_eq!(
         plan["summary"],
-        json!({"create": 1, "update": 1, "delete": 1, "unchanged": 1})
+        json!({"create": 1, "update": 1, "delete": 1, "unchanged": 1, "upload": 0})
     );
     let update = plan["changes"]
         .as_array()

@@ -80,6 +80,23 @@ replay_tests! {
     replay_55_rest_post_client_uuid => "55_rest_post_client_uuid",
     replay_56_rest_post_duplicate_uuid => "56_rest_post_duplicate_uuid",
     replay_57_rest_get_by_alias => "57_rest_get_by_alias",
+    replay_60_jsonapi_file_upload_image => "60_jsonapi_file_upload_image",
+    replay_61_jsonapi_file_upload_same_name => "61_jsonapi_file_upload_same_name",
+    replay_62_jsonapi_file_upload_bad_extension => "62_jsonapi_file_upload_bad_extension",
+    replay_63_jsonapi_file_upload_no_disposition => "63_jsonapi_file_upload_no_disposition",
+    replay_64_jsonapi_file_upload_no_such_field => "64_jsonapi_file_upload_no_such_field",
+    replay_65_jsonapi_file_upload_wrong_content_type => "65_jsonapi_file_upload_wrong_content_type",
+    replay_66_jsonapi_file_upload_editor => "66_jsonapi_file_upload_editor",
+    replay_67_jsonapi_file_upload_anonymous => "67_jsonapi_file_upload_anonymous",
+    replay_68_jsonapi_file_get_temporary => "68_jsonapi_file_get_temporary",
+    replay_69_jsonapi_post_page_inline_image => "69_jsonapi_post_page_inline_image",
+    replay_70_jsonapi_file_get_permanent => "70_jsonapi_file_get_permanent",
+    replay_71_jsonapi_file_filter_filename => "71_jsonapi_file_filter_filename",
+    replay_72_page_html_inline_image => "72_page_html_inline_image",
+    replay_73_jsonapi_file_list_anonymous => "73_jsonapi_file_list_anonymous",
+    replay_74_rest_file_upload_image => "74_rest_file_upload_image",
+    replay_75_rest_file_upload_bad_extension => "75_rest_file_upload_bad_extension",
+    replay_76_rest_file_get => "76_rest_file_get",
     replay_58_jsonapi_post_empty_body => "58_jsonapi_post_empty_body",
     replay_59_jsonapi_post_whitespace_title => "59_jsonapi_post_whitespace_title",
     replay_5a_jsonapi_post_title_256 => "5a_jsonapi_post_title_256",
@@ -133,6 +150,8 @@ struct Setup {
     token_ttl: Option<u64>,
     /// Replace the Bearer token by a fresh one with a broken signature.
     tamper: bool,
+    /// Files to upload first, as admin, to `node/article/field_image`.
+    uploads: &'static [&'static str],
     /// The site runs pathauto with [`PATHAUTO_PATTERN`].
     pathauto: bool,
     /// Edits the recording made between transcripts: (recorded node UUID, JSON:API attributes).
@@ -182,6 +201,26 @@ fn setup(name: &str) -> Setup {
             "45_jsonapi_patch_body_new_revision",
         ]),
         "56" | "57" => after(&["55_rest_post_client_uuid"]),
+        "61" | "68" | "69" => after(&["60_jsonapi_file_upload_image"]),
+        "67" => Setup {
+            tamper: true,
+            ..Setup::default()
+        },
+        "70" | "71" | "72" => after(&[
+            "60_jsonapi_file_upload_image",
+            "69_jsonapi_post_page_inline_image",
+        ]),
+        // The recorded site had a `red.png` from before the recording.
+        "73" => Setup {
+            uploads: &["red.png"],
+            prior: &[
+                "60_jsonapi_file_upload_image",
+                "61_jsonapi_file_upload_same_name",
+                "66_jsonapi_file_upload_editor",
+                "69_jsonapi_post_page_inline_image",
+            ],
+            ..Setup::default()
+        },
         "5b" => after(&["58_jsonapi_post_empty_body"]),
         "90" | "91" | "92" | "93" | "97" => Setup {
             pathauto: true,
@@ -255,7 +294,8 @@ impl Transcript {
             request_line.next()?.to_owned(),
         );
         let headers = header_lines(lines);
-        let mut body = body.trim_end_matches('\n').as_bytes().to_vec();
+        let mut body =
+            binary_body(body).unwrap_or_else(|| body.trim_end_matches('\n').as_bytes().to_vec());
         if let Some(length) = header(&headers, "content-length").and_then(|l| l.parse().ok()) {
             body.truncate(length);
         }
@@ -283,6 +323,40 @@ impl Transcript {
     fn content_type(&self) -> Option<String> {
         header(&self.response_headers, "content-type").map(main_type)
     }
+}
+
+/// The bytes a placeholder `[73 bytes of binary data: the file files/NAME beside this
+/// transcript]` stands for, read from `files/`. The recording kept `diagram.png` only; the
+/// other images it sent (`chart.png`, `74_…`) had the same size and were copies of it.
+fn binary_body(body: &str) -> Option<Vec<u8>> {
+    let rest = body.trim().strip_prefix('[')?;
+    let (size, rest) = rest.split_once(" bytes of binary data: the file files/")?;
+    let name = rest.split(' ').next()?;
+    let size: usize = size.parse().ok()?;
+    let bytes = std::fs::read(format!("{FIXTURES}/files/{name}"))
+        .or_else(|_| std::fs::read(format!("{FIXTURES}/files/diagram.png")))
+        .ok()?;
+    assert_eq!(bytes.len(), size, "{name}: the placeholder's size");
+    Some(bytes)
+}
+
+/// The month folder uploads go to on the recorded site, and on the sandbox today.
+fn month_folders() -> (&'static str, String) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let days = now.div_euclid(86_400);
+    // Civil date from days since the epoch (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    ("/2026-11/", format!("/{year:04}-{month:02}/"))
 }
 
 fn header_lines<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<(String, String)> {
@@ -323,7 +397,7 @@ struct Replayer {
     tokens: HashMap<String, String>,
     nids: HashMap<u64, u64>,
     pids: HashMap<u64, u64>,
-    /// Recorded node UUIDs the site chose → the sandbox's.
+    /// Recorded UUIDs (files, nodes the site chose) → the sandbox's.
     uuids: HashMap<String, String>,
 }
 
@@ -347,6 +421,37 @@ impl Replayer {
             pids: HashMap::new(),
             uuids: HashMap::new(),
         }
+    }
+
+    /// Recorded UUIDs and the month folder in `text`, as the sandbox has them.
+    fn map_strings(&self, text: &str) -> String {
+        let (recorded, today) = month_folders();
+        let mut text = text.replace(recorded, &today);
+        for (recorded, actual) in &self.uuids {
+            text = text.replace(recorded.as_str(), actual);
+        }
+        text
+    }
+
+    async fn upload(&self, name: &str) {
+        let bytes = std::fs::read(format!("{FIXTURES}/files/diagram.png")).unwrap();
+        let response = self
+            .client
+            .post(format!(
+                "{}/jsonapi/node/article/field_image",
+                self.sandbox.url
+            ))
+            .header(
+                "Authorization",
+                format!("Basic {}", STANDARD.encode("admin:admin123")),
+            )
+            .header("Content-Type", "application/octet-stream")
+            .header("Content-Disposition", format!("file; filename=\"{name}\""))
+            .body(bytes)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201, "upload {name}");
     }
 
     /// `text` with every recorded node UUID replaced by the sandbox's.
@@ -434,7 +539,7 @@ impl Replayer {
         let url = format!(
             "{}{}",
             self.sandbox.url,
-            self.map_uuids(&map_node_paths(&transcript.target, &self.nids))
+            self.map_strings(&map_node_paths(&transcript.target, &self.nids))
         );
         let mut request = self.client.request(transcript.method.parse().unwrap(), url);
         for (name, value) in &transcript.headers {
@@ -458,7 +563,10 @@ impl Replayer {
         }
         // Only a body that names an alias id is re-serialized; the others go out byte for byte.
         let mut body = transcript.body.clone();
-        if let Ok(mut json) = serde_json::from_slice::<Value>(&transcript.body) {
+        if let Ok(text) = std::str::from_utf8(&body) {
+            body = self.map_strings(text).into_bytes();
+        }
+        if let Ok(mut json) = serde_json::from_slice::<Value>(&body) {
             if map_pids(&mut json, &self.pids) {
                 body = json.to_string().into_bytes();
             }
@@ -488,6 +596,7 @@ impl Replayer {
             serde_json::from_str::<Value>(&answer.body),
         ) {
             learn_ids(&recorded, &actual, "", &mut self.nids, &mut self.pids);
+            learn_uuids(&recorded, &actual, &mut self.uuids);
             let node_uuid = |v: &Value| {
                 v.pointer("/data/id")
                     .or_else(|| v.pointer("/uuid/0/value"))
@@ -530,7 +639,7 @@ impl Replayer {
                 None => problems.push(format!("no {name} header (recorded {recorded})")),
                 Some(actual) if name == "location" => {
                     // Compare without the query, which holds the revision id.
-                    let expected = self.map_uuids(&map_node_paths(
+                    let expected = self.map_strings(&map_node_paths(
                         &recorded.replace(RECORDED_BASE, &self.sandbox.url),
                         &self.nids,
                     ));
@@ -554,7 +663,7 @@ impl Replayer {
         match serde_json::from_str::<Value>(&transcript.response_body) {
             Ok(recorded) => match serde_json::from_str::<Value>(&answer.body) {
                 Ok(actual) => {
-                    let expected = localize(recorded, &self.sandbox.url, &self.nids);
+                    let expected = self.map_all(localize(recorded, &self.sandbox.url, &self.nids));
                     compare("$", "", &expected, &actual, &mut problems);
                 }
                 Err(_) => problems.push(format!("body is not JSON: {}", answer.body)),
@@ -580,12 +689,55 @@ impl Replayer {
     }
 }
 
+impl Replayer {
+    /// [`Replayer::map_strings`] on every string of a JSON value.
+    fn map_all(&self, value: Value) -> Value {
+        match value {
+            Value::String(text) => Value::String(self.map_strings(&text)),
+            Value::Array(items) => {
+                Value::Array(items.into_iter().map(|v| self.map_all(v)).collect())
+            }
+            Value::Object(map) => {
+                Value::Object(map.into_iter().map(|(k, v)| (k, self.map_all(v))).collect())
+            }
+            other => other,
+        }
+    }
+}
+
+/// Pairs the UUIDs of a recorded and an actual body found at the same place.
+fn learn_uuids(recorded: &Value, actual: &Value, uuids: &mut HashMap<String, String>) {
+    match (recorded, actual) {
+        (Value::Object(recorded), Value::Object(actual)) => {
+            for (key, value) in recorded {
+                if let Some(other) = actual.get(key) {
+                    learn_uuids(value, other, uuids);
+                }
+            }
+        }
+        (Value::Array(recorded), Value::Array(actual)) => {
+            for (value, other) in recorded.iter().zip(actual) {
+                learn_uuids(value, other, uuids);
+            }
+        }
+        (Value::String(recorded), Value::String(actual))
+            if recorded != actual && recorded.len() == 36 && varies(recorded) && varies(actual) =>
+        {
+            uuids.insert(recorded.clone(), actual.clone());
+        }
+        _ => {}
+    }
+}
+
 async fn replay(name: &str) {
     let setup = setup(name);
-    let (seeds, prior, edits) = (setup.seeds, setup.prior, setup.edits);
+    let (seeds, prior, uploads, edits) = (setup.seeds, setup.prior, setup.uploads, setup.edits);
     let mut replayer = Replayer::start(setup).await;
     for document in seeds {
         replayer.seed(document).await;
+    }
+    for file in uploads {
+        replayer.upload(file).await;
     }
     for earlier in prior {
         let transcript = Transcript::load(earlier);
