@@ -59,7 +59,7 @@ pub async fn run(cli: &Cli, args: &ImportArgs, output: &Output) -> anyhow::Resul
         output.note(&format!(
             "warning: `{}` has {errors} error{} (see `drupal-sync validate`); plan refuses to run until they are fixed",
             display_dir(&options.dir),
-            if errors == 1 { "" } else { "s" }
+            crate::report::plural(errors)
         ));
     }
 
@@ -184,7 +184,7 @@ fn conflicts(selected: &Selected, options: &ContentOptions) -> String {
     format!(
         "{} file{} the import would write exist{}; nothing was written:\n{}\n  hint: pages imported before are skipped only when their file moved; import other pages with `--prefix`, or remove these files, or write into another folder with `--dir`",
         names.len(),
-        if names.len() == 1 { "" } else { "s" },
+        crate::report::plural(names.len()),
         if names.len() == 1 { "s" } else { "" },
         names.join("\n")
     )
@@ -318,7 +318,7 @@ fn summary(
 }
 
 fn plural(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+    format!("{n} {word}{}", crate::report::plural(n))
 }
 
 #[cfg(test)]
