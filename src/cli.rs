@@ -147,7 +147,7 @@ pub struct ApplyArgs {
     #[command(flatten)]
     pub sync: SyncArgs,
 
-    /// Allow --prune to delete more pages than [sync].max_prune.
+    /// Allow --prune to delete more pages than `[sync].max_prune`.
     #[arg(long)]
     pub allow_mass_delete: bool,
 
@@ -188,7 +188,7 @@ pub struct ImportArgs {
 
 #[derive(Debug, Args)]
 pub struct SandboxArgs {
-    /// Address to listen on: 127.0.0.1:PORT, [::1]:PORT or localhost:PORT (loopback only;
+    /// Address to listen on: `127.0.0.1:PORT`, `[::1]:PORT` or `localhost:PORT` (loopback only;
     /// port 0 picks a free one).
     #[arg(long, default_value = "127.0.0.1:8888", value_parser = crate::sandbox::parse_listen)]
     pub listen: std::net::SocketAddr,
@@ -217,15 +217,15 @@ pub struct SandboxArgs {
     #[arg(long, default_value_t = 3600)]
     pub token_ttl: u64,
 
-    /// A file field uploads may go to, besides node/article/field_image. Repeatable.
+    /// A file field uploads may go to, besides `node/article/field_image`. Repeatable.
     #[arg(long = "file-field", value_name = "ENTITY/BUNDLE/FIELD:EXT,…")]
     pub file_fields: Vec<String>,
     /// Run pathauto with this URL alias pattern for basic pages, e.g. '[node:title]'.
     #[arg(long, value_name = "PATTERN")]
     pub pathauto: Option<String>,
-    /// A site-specific text format, NAME:ALLOWED_HTML in Drupal's notation
+    /// A site-specific text format, `NAME:ALLOWED_HTML` in Drupal's notation
     /// (`docs_html:<p> <a href> <pre> <code> <table> <tr> <th> <td>`), filtered like
-    /// basic_html otherwise. Repeatable.
+    /// `basic_html` otherwise. Repeatable.
     #[arg(long = "text-format", value_name = "NAME:ALLOWED_HTML")]
     pub text_formats: Vec<String>,
 }

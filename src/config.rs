@@ -44,7 +44,7 @@ pub enum Provider {
     Miniorange,
     /// contrib jwt: `POST /jwt/token`.
     Jwt,
-    /// simple_oauth: `POST /oauth/token`.
+    /// `simple_oauth`: `POST /oauth/token`.
     Oauth,
     /// Basic credentials on every request (no token).
     Basic,
@@ -528,7 +528,7 @@ pub struct Overrides {
 impl Settings {
     /// Combine a parsed config (found at `config_path`) with the environment (`env`) and flags.
     pub fn resolve(
-        config: Config,
+        config: &Config,
         config_path: &Path,
         env: &dyn Fn(&str) -> Option<String>,
         overrides: Overrides,
@@ -822,7 +822,7 @@ max_prune = 3
             ("DRUPAL_SYNC_PASSWORD", "pw"),
         ]);
         let s = Settings::resolve(
-            c,
+            &c,
             Path::new("/repo/drupal-sync.toml"),
             &env,
             Overrides::default(),
@@ -860,7 +860,7 @@ max_prune = 3
     fn namespace_is_required() {
         let c = Config::parse("[site]\nurl = \"https://a\"\n", "f").unwrap();
         let err =
-            Settings::resolve(c, Path::new("f"), &|_| None, Overrides::default()).unwrap_err();
+            Settings::resolve(&c, Path::new("f"), &|_| None, Overrides::default()).unwrap_err();
         assert!(err.to_string().contains("namespace"));
     }
 
@@ -870,7 +870,7 @@ max_prune = 3
             let text = format!("[site]\nnamespace = \"n\"\n\n[menus]\nfolders = \"{folders}\"\n");
             let config = Config::parse(&text, "drupal-sync.toml").unwrap();
             Settings::resolve(
-                config,
+                &config,
                 Path::new("drupal-sync.toml"),
                 &|_| None,
                 Overrides::default(),

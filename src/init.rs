@@ -322,7 +322,7 @@ mod tests {
         );
         assert!(text.contains("NEVER CHANGE IT"));
 
-        let settings = Settings::resolve(config, &path, &|_| None, Overrides::default()).unwrap();
+        let settings = Settings::resolve(&config, &path, &|_| None, Overrides::default()).unwrap();
         assert_eq!(settings.content.dir, dir.join("content"));
         assert_eq!(settings.namespace, namespace);
     }

@@ -166,12 +166,7 @@ pub fn load_settings(cli: &Cli, overrides: Overrides) -> anyhow::Result<Settings
         }
     };
     let config = Config::from_file(&path)?;
-    let settings = Settings::resolve(
-        config.clone(),
-        &path,
-        &|name| std::env::var(name).ok(),
-        overrides,
-    )?;
+    let settings = Settings::resolve(&config, &path, &|name| std::env::var(name).ok(), overrides)?;
     check_content_dir(&config, &settings)?;
     Ok(settings)
 }

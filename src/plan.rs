@@ -394,6 +394,7 @@ fn creation_fields(page: &Page) -> Vec<FieldChange> {
 }
 
 /// The managed fields of a page or a node, so both are compared and fingerprinted alike.
+#[derive(Clone, Copy)]
 struct Managed<'a> {
     title: &'a str,
     alias: Option<&'a str>,

@@ -26,7 +26,7 @@ const NAMESPACE: &str = "bench-baseline";
 
 /// One page as the script reads it from disk.
 #[derive(Debug, Clone)]
-pub struct SourcePage {
+pub(crate) struct SourcePage {
     uuid: Uuid,
     title: String,
     alias: String,
@@ -36,14 +36,14 @@ pub struct SourcePage {
 
 /// What a sync pass found.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     pub created: usize,
     pub updated: usize,
     pub unchanged: usize,
 }
 
 /// Read the content directory, create every page: the "first publish" script.
-pub async fn create_all(base: &str, content: &Path) -> anyhow::Result<Outcome> {
+pub(crate) async fn create_all(base: &str, content: &Path) -> anyhow::Result<Outcome> {
     let pages = read_pages(content)?;
     let script = Script::login(base).await?;
     for page in &pages {
@@ -57,7 +57,7 @@ pub async fn create_all(base: &str, content: &Path) -> anyhow::Result<Outcome> {
 
 /// Read the content directory, GET every page, create the missing and PATCH the changed:
 /// the "publish again" script (it has no other way to know what changed).
-pub async fn sync_all(base: &str, content: &Path) -> anyhow::Result<Outcome> {
+pub(crate) async fn sync_all(base: &str, content: &Path) -> anyhow::Result<Outcome> {
     let pages = read_pages(content)?;
     let script = Script::login(base).await?;
     let mut outcome = Outcome::default();
@@ -210,7 +210,7 @@ async fn answer(response: reqwest::Response, what: &str) -> anyhow::Result<Value
 }
 
 /// Every `.md` file under `content`, in path order, parsed and rendered.
-pub fn read_pages(content: &Path) -> anyhow::Result<Vec<SourcePage>> {
+pub(crate) fn read_pages(content: &Path) -> anyhow::Result<Vec<SourcePage>> {
     let mut files = Vec::new();
     collect_markdown(content, &mut files)?;
     files.sort();

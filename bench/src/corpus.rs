@@ -11,15 +11,15 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 /// The namespace of the pages drupal-sync publishes.
-pub const NAMESPACE: &str = "bench";
+pub(crate) const NAMESPACE: &str = "bench";
 /// The user the benchmark signs in as.
-pub const USERNAME: &str = "bench";
+pub(crate) const USERNAME: &str = "bench";
 /// Its password (given to drupal-sync through `DRUPAL_SYNC_PASSWORD`).
-pub const PASSWORD: &str = "bench-password";
+pub(crate) const PASSWORD: &str = "bench-password";
 /// How many folders the pages are spread over.
-pub const SECTIONS: usize = 10;
+pub(crate) const SECTIONS: usize = 10;
 /// Every this-many-th page is edited for the "10% changed" scenario.
-pub const CHANGE_EVERY: usize = 10;
+pub(crate) const CHANGE_EVERY: usize = 10;
 
 const SEED: u64 = 0x0d5e_ed5e_ed00_2026;
 const MIN_BYTES: u64 = 1024;
@@ -27,7 +27,7 @@ const MAX_BYTES: u64 = 20 * 1024;
 
 /// Which revision of the content to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Revision {
+pub(crate) enum Revision {
     /// The pages as first published.
     Original,
     /// Every [`CHANGE_EVERY`]-th page's body gains a paragraph.
@@ -36,7 +36,7 @@ pub enum Revision {
 
 /// A generated project directory: `drupal-sync.toml` and `content/`.
 #[derive(Debug, Clone)]
-pub struct Project {
+pub(crate) struct Project {
     pub dir: PathBuf,
     pub pages: usize,
     /// Bytes of Markdown written under `content/`.
@@ -45,23 +45,23 @@ pub struct Project {
 
 impl Project {
     /// The content directory.
-    pub fn content(&self) -> PathBuf {
+    pub(crate) fn content(&self) -> PathBuf {
         self.dir.join("content")
     }
 }
 
 /// The key of page `i` (its path under `content/` without extension).
-pub fn key(i: usize) -> String {
+pub(crate) fn key(i: usize) -> String {
     format!("section-{}/page-{i:04}", i % SECTIONS)
 }
 
 /// How many pages of `pages` the [`Revision::TenPercentChanged`] revision edits.
-pub fn changed_count(pages: usize) -> usize {
+pub(crate) fn changed_count(pages: usize) -> usize {
     pages.div_ceil(CHANGE_EVERY)
 }
 
 /// Write a project of `pages` pages at `dir` (which must not exist yet).
-pub fn generate(
+pub(crate) fn generate(
     dir: &Path,
     pages: usize,
     revision: Revision,
@@ -109,7 +109,7 @@ parallelism = {parallelism}
 }
 
 /// The Markdown file of page `i` in a corpus of `total` pages.
-pub fn page(i: usize, total: usize, revision: Revision) -> String {
+pub(crate) fn page(i: usize, total: usize, revision: Revision) -> String {
     let mut rng = Rng::new(SEED ^ (i as u64).wrapping_mul(0x9e37_79b9));
     let target = MIN_BYTES + rng.below(MAX_BYTES - MIN_BYTES + 1);
     let section = i % SECTIONS;

@@ -18,7 +18,7 @@ use crate::sandbox::Stats;
 
 /// What the scenario measured.
 #[derive(Debug, Default)]
-pub struct Images {
+pub(crate) struct Images {
     pub pages: usize,
     pub images: usize,
     pub image_bytes: u64,
@@ -47,7 +47,7 @@ fn image(i: usize, size: usize) -> Vec<u8> {
 }
 
 /// Write the project: `content/img/figure-NNN.png` and `content/pages/page-NNNN.md`.
-pub fn generate(
+pub(crate) fn generate(
     dir: &Path,
     pages: usize,
     images: usize,
@@ -90,7 +90,7 @@ pub fn generate(
 }
 
 /// The naive run: one token, then every image uploaded, sequentially, a connection each.
-pub async fn naive_run(base: &str, content: &Path) -> anyhow::Result<usize> {
+pub(crate) async fn naive_run(base: &str, content: &Path) -> anyhow::Result<usize> {
     let basic = base64::engine::general_purpose::STANDARD.encode(format!("{USERNAME}:{PASSWORD}"));
     let token: Value = reqwest::Client::new()
         .post(format!("{base}/rest_api/id_token"))
@@ -127,7 +127,7 @@ pub async fn naive_run(base: &str, content: &Path) -> anyhow::Result<usize> {
 }
 
 /// How many files the site holds (anonymous listing, following `next`).
-pub async fn count_files(base: &str) -> anyhow::Result<usize> {
+pub(crate) async fn count_files(base: &str) -> anyhow::Result<usize> {
     let mut url = format!("{base}/jsonapi/file/file?fields[file--file]=filename");
     let mut count = 0;
     loop {
@@ -141,7 +141,7 @@ pub async fn count_files(base: &str) -> anyhow::Result<usize> {
 }
 
 /// The Markdown section of the report.
-pub fn render(images: &Images, latency_ms: u64) -> String {
+pub(crate) fn render(images: &Images, latency_ms: u64) -> String {
     let mut out = String::new();
     let lookups = images.images.div_ceil(50);
     let _ = writeln!(

@@ -18,7 +18,7 @@ use crate::process;
 
 /// What the subcommand measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Work {
+pub(crate) enum Work {
     /// `content::load` (what `drupal-sync validate` does).
     Validate,
     /// `content::load`, then `plan::plan` against a remote state that matches every page.
@@ -27,7 +27,7 @@ pub enum Work {
 
 /// One measurement, printed as a JSON line for the parent benchmark.
 #[derive(Debug, Clone, Copy, Default, serde::Serialize, serde::Deserialize)]
-pub struct Report {
+pub(crate) struct Report {
     pub pages: usize,
     pub errors: usize,
     /// Bytes of rendered HTML bodies held by the pages.
@@ -43,7 +43,7 @@ pub struct Report {
 }
 
 /// Measure `work` on the project at `dir` and print the [`Report`] on stdout.
-pub fn run(work: Work, dir: &Path) -> anyhow::Result<()> {
+pub(crate) fn run(work: Work, dir: &Path) -> anyhow::Result<()> {
     let start = Instant::now();
     let options = ContentOptions {
         dir: dir.join("content"),
@@ -126,7 +126,7 @@ fn written(page: &Page) -> RemotePage {
 }
 
 /// Parse the line a `bench local` child printed.
-pub fn parse(stdout: &str) -> anyhow::Result<Report> {
+pub(crate) fn parse(stdout: &str) -> anyhow::Result<Report> {
     let line = stdout
         .lines()
         .last()

@@ -14,7 +14,7 @@ const SAMPLE_EVERY: Duration = Duration::from_millis(2);
 
 /// A finished child process.
 #[derive(Debug)]
-pub struct Finished {
+pub(crate) struct Finished {
     /// Exit code (`-1` when killed by a signal).
     pub code: i32,
     /// From spawn to exit.
@@ -27,14 +27,14 @@ pub struct Finished {
 
 impl Finished {
     /// The end of stderr, for error messages.
-    pub fn stderr_tail(&self) -> String {
+    pub(crate) fn stderr_tail(&self) -> String {
         let lines: Vec<&str> = self.stderr.lines().collect();
         lines[lines.len().saturating_sub(15)..].join("\n")
     }
 }
 
 /// Run `command` to completion; stdin is closed, stdout and stderr are captured.
-pub fn run(mut command: Command) -> anyhow::Result<Finished> {
+pub(crate) fn run(mut command: Command) -> anyhow::Result<Finished> {
     let start = Instant::now();
     let mut child = command
         .stdin(Stdio::null())
@@ -85,7 +85,7 @@ fn read_all(stream: Option<impl Read>) -> String {
 }
 
 /// `VmHWM` (peak resident set size, KiB) from a `/proc/*/status` file.
-pub fn peak_rss_of(status_file: impl AsRef<Path>) -> Option<u64> {
+pub(crate) fn peak_rss_of(status_file: impl AsRef<Path>) -> Option<u64> {
     let status = std::fs::read_to_string(status_file).ok()?;
     status.lines().find_map(|line| {
         line.strip_prefix("VmHWM:")?

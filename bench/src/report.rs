@@ -8,14 +8,14 @@ use crate::local;
 use crate::sandbox::Stats;
 
 /// The route names `/_sandbox/stats` reports.
-pub const TOKEN: &str = "POST /rest_api/id_token";
-pub const LIST: &str = "GET /jsonapi/node/page";
-pub const CREATE: &str = "POST /jsonapi/node/page";
-pub const UPDATE: &str = "PATCH /jsonapi/node/page/{id}";
+pub(crate) const TOKEN: &str = "POST /rest_api/id_token";
+pub(crate) const LIST: &str = "GET /jsonapi/node/page";
+pub(crate) const CREATE: &str = "POST /jsonapi/node/page";
+pub(crate) const UPDATE: &str = "PATCH /jsonapi/node/page/{id}";
 
 /// A scenario of the side-by-side comparison.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scenario {
+pub(crate) enum Scenario {
     /// (a) create N pages on an empty site.
     Create,
     /// (b) find out that nothing changed.
@@ -26,14 +26,14 @@ pub enum Scenario {
 
 impl Scenario {
     /// All scenarios, in report order.
-    pub const ALL: [Scenario; 3] = [
+    pub(crate) const ALL: [Scenario; 3] = [
         Scenario::Create,
         Scenario::NoChangePlan,
         Scenario::TenPercentApply,
     ];
 
     /// How the scenario reads in the table.
-    pub fn describe(self, pages: usize, changed: usize) -> String {
+    pub(crate) fn describe(self, pages: usize, changed: usize) -> String {
         match self {
             Scenario::Create => format!("(a) create {pages} pages on an empty site"),
             Scenario::NoChangePlan => format!("(b) plan, nothing changed ({pages} pages)"),
@@ -46,14 +46,14 @@ impl Scenario {
 
 /// Who is measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tool {
+pub(crate) enum Tool {
     DrupalSync,
     Baseline,
 }
 
 impl Tool {
     /// How the tool reads in the table.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Tool::DrupalSync => "drupal-sync",
             Tool::Baseline => "baseline script",
@@ -63,7 +63,7 @@ impl Tool {
 
 /// One scenario measured for one tool.
 #[derive(Debug, Clone)]
-pub struct Measurement {
+pub(crate) struct Measurement {
     pub scenario: Scenario,
     pub tool: Tool,
     /// Wall time of each run.
@@ -76,14 +76,14 @@ pub struct Measurement {
 
 impl Measurement {
     /// Median wall time.
-    pub fn median(&self) -> Duration {
+    pub(crate) fn median(&self) -> Duration {
         median(&self.times)
     }
 }
 
 /// The 10,000-page measurements.
 #[derive(Debug, Clone, Default)]
-pub struct Local {
+pub(crate) struct Local {
     pub pages: usize,
     pub bytes: u64,
     /// `bench local validate` runs.
@@ -98,7 +98,7 @@ pub struct Local {
 
 /// `drupal-sync plan --detailed-exitcode` of the large corpus against a sandbox.
 #[derive(Debug, Clone)]
-pub struct NetworkPlan {
+pub(crate) struct NetworkPlan {
     /// The untimed `apply` that created the pages first.
     pub setup: Duration,
     /// Wall time and sampled peak RSS (KiB) of each plan.
@@ -108,7 +108,7 @@ pub struct NetworkPlan {
 
 /// Where and how the numbers were made.
 #[derive(Debug, Clone)]
-pub struct Context {
+pub(crate) struct Context {
     pub command: String,
     pub machine: String,
     pub pages: usize,
@@ -121,7 +121,7 @@ pub struct Context {
 
 /// A target and how it fared.
 #[derive(Debug, Clone)]
-pub struct Verdict {
+pub(crate) struct Verdict {
     pub target: String,
     pub measured: String,
     /// `None` when not measured in this run.
@@ -129,7 +129,7 @@ pub struct Verdict {
 }
 
 /// The whole report.
-pub fn render(context: &Context, results: &[Measurement], local: &Local) -> String {
+pub(crate) fn render(context: &Context, results: &[Measurement], local: &Local) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Machine: {}  ", context.machine);
     let _ = writeln!(out, "Command: `{}`  ", context.command);
@@ -274,7 +274,7 @@ fn executable(runs: &[(Duration, u64)]) -> (Option<Duration>, Option<u64>) {
 }
 
 /// Each target of the issue, measured.
-pub fn targets(context: &Context, results: &[Measurement], local: &Local) -> Vec<Verdict> {
+pub(crate) fn targets(context: &Context, results: &[Measurement], local: &Local) -> Vec<Verdict> {
     let n = context.pages;
     let reads = n.div_ceil(50) as u64;
     let mut verdicts = Vec::new();
@@ -380,7 +380,7 @@ fn find(results: &[Measurement], scenario: Scenario, tool: Tool) -> Option<&Meas
 }
 
 /// Requests by route, as `1 × POST /rest_api/id_token<br>20 × GET /jsonapi/node/page`.
-pub fn routes(stats: &Stats) -> String {
+pub(crate) fn routes(stats: &Stats) -> String {
     if stats.by_route.is_empty() {
         return "none".into();
     }
@@ -393,7 +393,7 @@ pub fn routes(stats: &Stats) -> String {
             Some("POST") => 2,
             _ => 3,
         };
-        (rank, route.to_string())
+        (rank, (*route).clone())
     });
     routes
         .iter()
@@ -403,7 +403,7 @@ pub fn routes(stats: &Stats) -> String {
 }
 
 /// The median (the mean of the middle two for an even count).
-pub fn median(times: &[Duration]) -> Duration {
+pub(crate) fn median(times: &[Duration]) -> Duration {
     let mut sorted = times.to_vec();
     sorted.sort();
     match sorted.len() {
@@ -418,7 +418,7 @@ fn ratio(slow: Duration, fast: Duration) -> f64 {
 }
 
 /// `3.41 s` or `850 ms`.
-pub fn seconds(d: Duration) -> String {
+pub(crate) fn seconds(d: Duration) -> String {
     if d < Duration::from_secs(1) {
         format!("{} ms", d.as_millis())
     } else {

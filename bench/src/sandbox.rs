@@ -11,7 +11,7 @@ use anyhow::{bail, Context};
 use crate::corpus::{PASSWORD, USERNAME};
 
 /// A running sandbox site.
-pub struct SandboxProc {
+pub(crate) struct SandboxProc {
     child: Child,
     /// `http://127.0.0.1:PORT`.
     pub url: String,
@@ -19,7 +19,7 @@ pub struct SandboxProc {
 
 impl SandboxProc {
     /// Start a fresh, empty sandbox that adds `latency_ms` to every request.
-    pub fn start(exe: &Path, latency_ms: u64) -> anyhow::Result<SandboxProc> {
+    pub(crate) fn start(exe: &Path, latency_ms: u64) -> anyhow::Result<SandboxProc> {
         let mut child = Command::new(exe)
             .args(["sandbox", "--listen", "127.0.0.1:0", "--user"])
             .arg(format!("{USERNAME}:{PASSWORD}"))
@@ -56,7 +56,7 @@ impl SandboxProc {
     }
 
     /// The counters as they are now.
-    pub fn stats(&self) -> anyhow::Result<Stats> {
+    pub(crate) fn stats(&self) -> anyhow::Result<Stats> {
         let body = http_get(&self.url, "/_sandbox/stats")?;
         let stats: Stats = serde_json::from_str(&body)
             .with_context(|| format!("`/_sandbox/stats` is not the expected JSON: {body}"))?;
@@ -73,19 +73,19 @@ impl Drop for SandboxProc {
 
 /// Requests served, per route (`"PATCH /jsonapi/node/page/{id}"`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
-pub struct Stats {
+pub(crate) struct Stats {
     pub total: u64,
     pub by_route: BTreeMap<String, u64>,
 }
 
 impl Stats {
     /// Requests to `route`.
-    pub fn route(&self, route: &str) -> u64 {
+    pub(crate) fn route(&self, route: &str) -> u64 {
         self.by_route.get(route).copied().unwrap_or(0)
     }
 
     /// The requests made since `earlier`.
-    pub fn since(&self, earlier: &Stats) -> Stats {
+    pub(crate) fn since(&self, earlier: &Stats) -> Stats {
         let by_route = self
             .by_route
             .iter()

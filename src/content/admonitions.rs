@@ -9,7 +9,7 @@ use super::shortcodes::Expanded;
 
 /// The admonition syntax of a flavor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Syntax {
+pub(super) enum Syntax {
     None,
     Docusaurus,
     Mkdocs,
@@ -17,7 +17,7 @@ pub enum Syntax {
 
 /// `body` with its admonitions as blockquotes; with `directives`, mkdocstrings' `:::`
 /// directives removed (and recorded in [`Expanded::removed`]).
-pub fn expand(body: &str, syntax: Syntax, directives: bool) -> Expanded {
+pub(super) fn expand(body: &str, syntax: Syntax, directives: bool) -> Expanded {
     let mut out = Expanded::default();
     let marked = body.contains(":::") || body.contains("!!!") || body.contains("???");
     if syntax == Syntax::None || !marked {

@@ -12,7 +12,7 @@ use pulldown_cmark::{BlockQuoteKind, CowStr, Event, Options, Parser, Tag, TagEnd
 
 /// How a generator turns a heading into an id, so links written for it keep working.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SlugStyle {
+pub(super) enum SlugStyle {
     /// GitHub's (Hugo, Docusaurus, Jekyll's GFM input, drupal-sync's own).
     #[default]
     Github,
@@ -25,7 +25,7 @@ pub enum SlugStyle {
 
 /// How headings get ids: generated or not (a `{#custom}` id always), in which style.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Ids {
+pub(super) struct Ids {
     pub generate: bool,
     pub style: SlugStyle,
 }
@@ -41,7 +41,7 @@ impl Default for Ids {
 
 /// The ids of one page's headings, made unique in document order.
 #[derive(Debug, Default)]
-pub struct Slugger {
+pub(super) struct Slugger {
     used: HashSet<String>,
     style: SlugStyle,
 }
@@ -49,7 +49,7 @@ pub struct Slugger {
 impl Slugger {
     /// The id for a heading: `custom` as written, else the slug of `text`, with `-1`, `-2` …
     /// appended when taken.
-    pub fn id(&mut self, text: &str, custom: Option<&str>) -> String {
+    pub(super) fn id(&mut self, text: &str, custom: Option<&str>) -> String {
         if let Some(custom) = custom {
             self.used.insert(custom.to_owned());
             return custom.to_owned();
@@ -75,7 +75,7 @@ impl Slugger {
     }
 
     /// A slugger in `style`.
-    pub fn new(style: SlugStyle) -> Slugger {
+    pub(super) fn new(style: SlugStyle) -> Slugger {
         Slugger {
             used: HashSet::new(),
             style,
@@ -83,14 +83,14 @@ impl Slugger {
     }
 
     /// Every id given out.
-    pub fn into_ids(self) -> HashSet<String> {
+    pub(super) fn into_ids(self) -> HashSet<String> {
         self.used
     }
 }
 
 /// GitHub's heading slug: lowercase; letters, digits, `-` and `_` kept, spaces become `-`,
 /// everything else dropped.
-pub fn slug(text: &str) -> String {
+pub(super) fn slug(text: &str) -> String {
     text.trim()
         .chars()
         .flat_map(char::to_lowercase)
@@ -140,7 +140,7 @@ fn mkdocs_slug(text: &str) -> String {
 
 /// Events of a rendered body with an `id` on every heading (when `generate`; a `{#custom}`
 /// id always). The ids end up in `slugger`.
-pub struct HeadingIds<'s, 'e, I: Iterator<Item = Event<'e>>> {
+pub(super) struct HeadingIds<'s, 'e, I: Iterator<Item = Event<'e>>> {
     inner: I,
     slugger: &'s mut Slugger,
     generate: bool,
@@ -148,7 +148,7 @@ pub struct HeadingIds<'s, 'e, I: Iterator<Item = Event<'e>>> {
 }
 
 impl<'s, 'e, I: Iterator<Item = Event<'e>>> HeadingIds<'s, 'e, I> {
-    pub fn new(inner: I, slugger: &'s mut Slugger, generate: bool) -> Self {
+    pub(super) fn new(inner: I, slugger: &'s mut Slugger, generate: bool) -> Self {
         HeadingIds {
             inner,
             slugger,
@@ -205,7 +205,7 @@ impl<'e, I: Iterator<Item = Event<'e>>> Iterator for HeadingIds<'_, 'e, I> {
 
 /// The anchors a page has: its headings' ids and the `id`/`name` attributes of its raw HTML.
 /// `skip_title` leaves out a leading H1 that becomes the title.
-pub fn collect(body: &str, options: Options, ids: Ids, skip_title: bool) -> HashSet<String> {
+pub(super) fn collect(body: &str, options: Options, ids: Ids, skip_title: bool) -> HashSet<String> {
     let mut slugger = Slugger::new(ids.style);
     let mut html_ids = Vec::new();
     let mut in_title = false;
@@ -238,7 +238,7 @@ pub fn collect(body: &str, options: Options, ids: Ids, skip_title: bool) -> Hash
 }
 
 /// The text of a body's first level-1 heading, wherever it is.
-pub fn first_heading(body: &str) -> Option<String> {
+pub(super) fn first_heading(body: &str) -> Option<String> {
     let mut text: Option<String> = None;
     for event in Parser::new_ext(body, Options::ENABLE_HEADING_ATTRIBUTES) {
         match event {
@@ -285,7 +285,7 @@ fn attribute_ids(html: &str) -> Vec<String> {
 
 /// The HTML that opens a GitHub alert: a plain blockquote (`basic_html` drops classes)
 /// whose first line names the kind.
-pub fn alert_start(kind: BlockQuoteKind) -> String {
+pub(super) fn alert_start(kind: BlockQuoteKind) -> String {
     let label = match kind {
         BlockQuoteKind::Note => "Note",
         BlockQuoteKind::Tip => "Tip",

@@ -235,7 +235,7 @@ pub fn check(refs: &[FileRef], settings: &FileSettings) -> Vec<Diagnostic> {
                 col: r.col,
                 severity: Severity::Error,
                 message,
-            })
+            });
         };
         if let Err(why) = settings.target(&files::extension(&r.rel)) {
             error(format!("cannot upload `{}`: {why}", r.rel));

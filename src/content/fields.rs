@@ -13,7 +13,7 @@ use super::Problem;
 
 /// One top-level key of a page definition and where it was written.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Entry {
+pub(super) struct Entry {
     pub key: String,
     pub value: Value,
     pub pos: Pos,
@@ -21,21 +21,21 @@ pub struct Entry {
 
 /// Which file a page is defined in: YAML page files carry their body as a key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
+pub(super) enum Origin {
     Markdown,
     Yaml,
 }
 
 /// A value and the position of the key that set it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Located<T> {
+pub(super) struct Located<T> {
     pub value: T,
     pub pos: Pos,
 }
 
 /// The page keys that were set and valid.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Fields {
+pub(super) struct Fields {
     pub title: Option<Located<String>>,
     pub id: Option<Located<String>>,
     pub path: Option<Located<String>>,
@@ -62,10 +62,10 @@ pub struct Fields {
 }
 
 /// Drupal's limit on a node title, in characters (drupal-wire 5a: longer is a 422).
-pub const MAX_TITLE: usize = 255;
+pub(super) const MAX_TITLE: usize = 255;
 
 /// The error for a title over [`MAX_TITLE`].
-pub fn too_long_title(title: &str) -> String {
+pub(super) fn too_long_title(title: &str) -> String {
     format!(
         "the title is {} characters long; Drupal refuses titles over {MAX_TITLE}",
         title.chars().count()
@@ -73,7 +73,7 @@ pub fn too_long_title(title: &str) -> String {
 }
 
 /// The `path` value that leaves the alias to the site's pathauto pattern.
-pub const AUTO_ALIAS: &str = "auto";
+pub(super) const AUTO_ALIAS: &str = "auto";
 
 const PAGE_KEYS: &[&str] = &[
     "title", "path", "status", "draft", "summary", "format", "id", "uuid", "aliases",
@@ -93,7 +93,7 @@ const IGNORED_KEYS: &[&str] = &[
 ];
 
 /// Read the page keys out of `entries`; a key with a problem is left unset.
-pub fn extract(entries: Vec<Entry>, origin: Origin) -> (Fields, Vec<Problem>) {
+pub(super) fn extract(entries: Vec<Entry>, origin: Origin) -> (Fields, Vec<Problem>) {
     let mut fields = Fields::default();
     let mut problems = Vec::new();
     let mut status: Option<(bool, &'static str, Pos)> = None;
@@ -192,7 +192,7 @@ pub fn extract(entries: Vec<Entry>, origin: Origin) -> (Fields, Vec<Problem>) {
                         fields.menu = Some(Located {
                             value: entries,
                             pos,
-                        })
+                        });
                     })
                 }
             }

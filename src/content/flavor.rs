@@ -189,7 +189,7 @@ const JEKYLL_DEFAULT_EXCLUDE: &[&str] = &[
 ];
 
 /// `options` with the flavor detected when it is `auto`, the generator's config read, and now.
-pub fn resolve(dir: &Path, options: &GeneratorOptions, now: String) -> GeneratorOptions {
+pub(super) fn resolve(dir: &Path, options: &GeneratorOptions, now: String) -> GeneratorOptions {
     let mut resolved = options.clone();
     resolved.now = now;
     let found = detect(dir);
@@ -237,7 +237,7 @@ pub fn resolve(dir: &Path, options: &GeneratorOptions, now: String) -> Generator
 
 /// The generator whose config file is nearest to `dir` (in it or a parent, up to the
 /// repository root), and that file.
-pub fn detect(dir: &Path) -> Option<(Flavor, PathBuf)> {
+pub(super) fn detect(dir: &Path) -> Option<(Flavor, PathBuf)> {
     let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
     for folder in dir.ancestors() {
         if let Some(found) = detect_in(folder) {
@@ -310,7 +310,7 @@ fn site_title(text: &str) -> Option<String> {
 
 /// A title for a page that sets none and has no H1, as the generators make one: the site's
 /// title for the home page, else its file or folder name with `-` and `_` as spaces.
-pub fn fallback_title(rel: &str, site_title: Option<&str>) -> String {
+pub(super) fn fallback_title(rel: &str, site_title: Option<&str>) -> String {
     let stem = |name: &str| name.rsplit_once('.').map_or(name, |(s, _)| s).to_owned();
     let mut parts: Vec<&str> = rel.split('/').collect();
     let name = stem(parts.pop().unwrap_or_default());
@@ -378,7 +378,7 @@ fn jekyll_config(text: &str) -> (Vec<String>, Vec<String>) {
                 exclude.extend(items.into_iter().filter_map(|item| match item {
                     Value::String(s) => Some(s),
                     _ => None,
-                }))
+                }));
             }
             ("collections", Value::Map(entries)) => {
                 for (name, settings) in entries {
@@ -405,7 +405,7 @@ fn mkdocs_macros(text: &str) -> bool {
 
 /// How a page's URL is set by a generator's key.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Url {
+pub(super) enum Url {
     /// The whole alias (`url`, `permalink`, an absolute `slug` or Zola `path`).
     Alias(String),
     /// The last segment of the default alias (`slug`).
@@ -414,7 +414,7 @@ pub enum Url {
 
 /// What a generator's keys say about one page, beyond drupal-sync's own keys.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Rules {
+pub(super) struct Rules {
     pub url: Option<Located<Url>>,
     /// Docusaurus `id`: the page's name within its folder.
     pub doc_id: Option<Located<String>>,
@@ -619,7 +619,7 @@ const OWN_KEYS: &[&str] = &[
 /// Take out of `entries` the keys the generator of `options` defines, reading those that
 /// matter for the page at `rel`; what is left (drupal-sync's keys and unknown ones) goes to
 /// [`super::fields::extract`].
-pub fn interpret(
+pub(super) fn interpret(
     entries: Vec<Entry>,
     rel: &str,
     options: &GeneratorOptions,
@@ -747,7 +747,7 @@ pub fn interpret(
                         .extend(items.into_iter().filter_map(|v| match v {
                             Value::String(s) => Some(s),
                             _ => None,
-                        }))
+                        }));
                 }
                 _ => {}
             },
@@ -816,7 +816,7 @@ fn located<T>(value: T, pos: Pos) -> Located<T> {
 
 /// A redirect alias as the generator means it: relative ones (Hugo) are under the page's
 /// folder, a trailing `/` and `index.html` are how static sites spell a folder.
-pub fn normalize_alias(alias: &str, rel: &str, flavor: Flavor) -> String {
+pub(super) fn normalize_alias(alias: &str, rel: &str, flavor: Flavor) -> String {
     let alias = alias.trim();
     let mut alias = if alias.starts_with('/') || !flavor.is_generator() {
         alias.to_owned()
@@ -841,7 +841,7 @@ pub fn normalize_alias(alias: &str, rel: &str, flavor: Flavor) -> String {
 
 /// A URL a generator key gives, as a Drupal alias: leading `/`, no trailing `/`, no
 /// `index.html`, no `.html` (Drupal pages have no extension).
-pub fn normalize_url(url: &str) -> String {
+pub(super) fn normalize_url(url: &str) -> String {
     let mut alias = normalize_alias(url, "", Flavor::Hugo);
     if !alias.starts_with('/') {
         alias.insert(0, '/');
@@ -854,7 +854,7 @@ pub fn normalize_url(url: &str) -> String {
 
 /// The URL Jekyll gives a post (`_posts/2024-01-02-hello.md` → `/2024/01/02/hello`, its
 /// categories first), with the default `date` permalink style.
-pub fn post_url(rel: &str, categories: &[String]) -> Option<String> {
+pub(super) fn post_url(rel: &str, categories: &[String]) -> Option<String> {
     let name = rel.strip_prefix("_posts/")?.rsplit('/').next()?;
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
     let date = stem.get(..10)?;

@@ -11,7 +11,7 @@ use super::Problem;
 
 /// A front matter block: its syntax and its text, without the delimiter lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Block<'a> {
+pub(super) struct Block<'a> {
     pub syntax: Syntax,
     pub text: &'a str,
     /// The file line the block's text starts on (the line after the opening delimiter).
@@ -20,7 +20,7 @@ pub struct Block<'a> {
 
 /// A Markdown file cut in two.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Split<'a> {
+pub(super) struct Split<'a> {
     pub front: Option<Block<'a>>,
     pub body: &'a str,
     /// Byte offset of `body` in the file text, to position problems found in the body.
@@ -28,7 +28,7 @@ pub struct Split<'a> {
 }
 
 /// Split decoded text (`\n` line endings) into front matter and body.
-pub fn split(text: &str) -> Result<Split<'_>, Problem> {
+pub(super) fn split(text: &str) -> Result<Split<'_>, Problem> {
     let first = text.split('\n').next().unwrap_or_default();
     let (syntax, delimiter) = match first.trim_end() {
         "---" => (Syntax::Yaml, "---"),
@@ -68,7 +68,7 @@ pub fn split(text: &str) -> Result<Split<'_>, Problem> {
 }
 
 /// Parse a block into its top-level entries, positioned in the whole file.
-pub fn parse(block: &Block) -> Result<Vec<Entry>, Problem> {
+pub(super) fn parse(block: &Block) -> Result<Vec<Entry>, Problem> {
     let parsed = match block.syntax {
         Syntax::Yaml => value::from_yaml(block.text),
         Syntax::Toml => value::from_toml(block.text),
@@ -108,7 +108,7 @@ pub fn parse(block: &Block) -> Result<Vec<Entry>, Problem> {
 }
 
 /// Attach to each key of `map` the position where `keys` found it.
-pub fn entries(map: Vec<(String, Value)>, keys: &KeyLines, fallback: Pos) -> Vec<Entry> {
+pub(super) fn entries(map: Vec<(String, Value)>, keys: &KeyLines, fallback: Pos) -> Vec<Entry> {
     map.into_iter()
         .map(|(key, value)| Entry {
             pos: keys.pos(&key, fallback),

@@ -64,10 +64,7 @@ fn scan(html: &str, names: Option<&[&str]>) -> Vec<Tag> {
             i = rest.find('>').map_or(html.len(), |e| start + e + 1);
             continue;
         }
-        if !bytes
-            .get(start + 1)
-            .is_some_and(|b| b.is_ascii_alphabetic())
-        {
+        if !bytes.get(start + 1).is_some_and(u8::is_ascii_alphabetic) {
             i = start + 1;
             continue;
         }

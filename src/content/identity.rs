@@ -25,7 +25,7 @@ pub fn key_from_path(rel: &str) -> String {
 }
 
 /// The longest alias Drupal stores (its `path_alias.alias` column; drupal-wire §8).
-pub const MAX_ALIAS: usize = 255;
+pub(super) const MAX_ALIAS: usize = 255;
 
 /// Check a URL alias against CONTRACT §1, explaining what is wrong.
 pub fn check_alias(alias: &str) -> Result<(), String> {
@@ -77,7 +77,7 @@ pub fn check_alias(alias: &str) -> Result<(), String> {
 }
 
 /// Parse an adopted node UUID, written 8-4-4-4-12 in any case.
-pub fn parse_uuid(text: &str) -> Result<Uuid, String> {
+pub(super) fn parse_uuid(text: &str) -> Result<Uuid, String> {
     let malformed = || {
         format!("malformed uuid `{text}`, expected 8-4-4-4-12 hexadecimal digits such as `0c6f6e2c-7a85-4e0b-9c55-6b53c3a3f0b1`")
     };

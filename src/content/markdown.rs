@@ -11,7 +11,7 @@ use super::anchors::{self, HeadingIds, Ids, Slugger};
 
 /// A rendered body.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rendered {
+pub(super) struct Rendered {
     pub html: String,
     /// Text of the leading H1 when the caller asked for it and the body starts with one.
     pub title: Option<String>,
@@ -23,7 +23,7 @@ pub struct Rendered {
 
 /// Where a link points, as the caller's `resolve` sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LinkTarget {
+pub(super) struct LinkTarget {
     /// The alias the link is rewritten to.
     pub alias: String,
     /// A problem with the link that does not break it (a missing anchor).
@@ -31,7 +31,7 @@ pub struct LinkTarget {
 }
 
 /// The Markdown extensions every body is parsed with.
-pub const OPTIONS: Options = Options::ENABLE_TABLES
+pub(super) const OPTIONS: Options = Options::ENABLE_TABLES
     .union(Options::ENABLE_STRIKETHROUGH)
     .union(Options::ENABLE_TASKLISTS)
     .union(Options::ENABLE_FOOTNOTES)
@@ -42,7 +42,7 @@ pub const OPTIONS: Options = Options::ENABLE_TABLES
 /// the title and is left out of the HTML. `resolve` maps the path of a relative link to a
 /// Markdown file (percent-decoded, without query or fragment) to the target page's alias.
 #[cfg(test)]
-pub fn render(
+pub(super) fn render(
     body: &str,
     take_title: bool,
     resolve: impl Fn(&str) -> Result<String, String>,
@@ -58,7 +58,7 @@ pub fn render(
 /// [`render`], with heading ids generated or not (a `{#custom}` id is always kept), and a
 /// `resolve` that also sees each link's fragment (percent-decoded) and may warn about it;
 /// a link that is only a fragment (`#part`) is resolved with an empty path.
-pub fn render_with(
+pub(super) fn render_with(
     body: &str,
     take_title: bool,
     ids: Ids,
@@ -170,7 +170,11 @@ pub fn render_with(
 /// Split a link that points at another Markdown file by path (relative, `/`-rooted at the
 /// content dir, or Zola's `@/`) into that path and the query and fragment that follow it;
 /// `None` for every other link.
-pub fn page_link(href: &str) -> Option<(&str, &str)> {
+#[allow(
+    clippy::case_sensitive_file_extension_comparisons,
+    reason = "compares the lowercased path"
+)]
+pub(super) fn page_link(href: &str) -> Option<(&str, &str)> {
     if href.starts_with('#') || href.starts_with("//") || has_scheme(href) {
         return None;
     }
@@ -193,7 +197,7 @@ pub(super) fn has_scheme(href: &str) -> bool {
 
 /// The path under the content dir a link `target` in the file `from` (both `/`-separated)
 /// points at; `None` when it climbs out of the content dir.
-pub fn join(from: &str, target: &str) -> Option<String> {
+pub(super) fn join(from: &str, target: &str) -> Option<String> {
     let mut parts: Vec<&str> = from.split('/').collect();
     parts.pop();
     let target = match target

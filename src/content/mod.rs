@@ -713,7 +713,7 @@ pub fn auto_alias_needs_jsonapi(pages: &[Page]) -> Vec<Diagnostic> {
 /// and each page's is independent of the others'.
 fn parallel_map<T: Send, R: Send>(mut items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
+        .map_or(1, std::num::NonZero::get)
         .min(8);
     let per_thread = items.len().div_ceil(threads).max(64);
     let mut chunks = Vec::new();

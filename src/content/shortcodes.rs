@@ -16,7 +16,7 @@ use super::flavor::Templates;
 
 /// A body with its templates expanded.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Expanded {
+pub(super) struct Expanded {
     pub text: String,
     /// Segments of `text`: (start in `text`, start in the original, copied verbatim).
     map: Vec<(usize, usize, bool)>,
@@ -30,7 +30,7 @@ pub struct Expanded {
 
 impl Expanded {
     /// The offset in the original body of the byte at `offset` in the expanded text.
-    pub fn original(&self, offset: usize) -> usize {
+    pub(super) fn original(&self, offset: usize) -> usize {
         let at = self.map.partition_point(|&(start, _, _)| start <= offset);
         let inner = match at.checked_sub(1).map(|i| self.map[i]) {
             Some((start, original, true)) => original + (offset - start),
@@ -43,7 +43,7 @@ impl Expanded {
     }
 
     /// `next`, made from this expansion's text, mapping offsets back through both.
-    pub fn then(mut self, mut next: Expanded) -> Expanded {
+    pub(super) fn then(mut self, mut next: Expanded) -> Expanded {
         self.text = String::new();
         let later: Vec<(String, usize)> = std::mem::take(&mut next.removed)
             .into_iter()
@@ -89,7 +89,7 @@ struct Tag {
 /// Expand the templates of `syntax` in `body`. `find` maps a page reference (as written,
 /// without fragment) to the page file's path under the content dir, if there is one;
 /// `param` a Hugo site parameter (`grpc_vers.core`, lowercase) to its value.
-pub fn expand(
+pub(super) fn expand(
     body: &str,
     syntax: Templates,
     find: &dyn Fn(&str) -> Option<String>,

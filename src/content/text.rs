@@ -7,20 +7,20 @@ use super::Problem;
 
 /// A 1-based position in a file: line, and column counted in characters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Pos {
+pub(crate) struct Pos {
     pub line: usize,
     pub col: usize,
 }
 
 impl Pos {
     /// The first character of a file.
-    pub const START: Pos = Pos { line: 1, col: 1 };
+    pub(crate) const START: Pos = Pos { line: 1, col: 1 };
 
     /// No place in a file: the problem concerns the whole path (shown as `path: error: …`).
-    pub const NONE: Pos = Pos { line: 0, col: 0 };
+    pub(crate) const NONE: Pos = Pos { line: 0, col: 0 };
 
     /// The first column of `line`.
-    pub fn line(line: usize) -> Pos {
+    pub(crate) fn line(line: usize) -> Pos {
         Pos { line, col: 1 }
     }
 }
@@ -31,7 +31,7 @@ impl Pos {
 /// Normalising line endings moves no character to another line or column (a `\r` is always
 /// the last character of its line), so positions computed on the result are positions in the
 /// file as an editor shows it.
-pub fn decode(bytes: &[u8]) -> Result<String, Problem> {
+pub(super) fn decode(bytes: &[u8]) -> Result<String, Problem> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
@@ -65,14 +65,14 @@ fn normalize_newlines(text: &str) -> String {
 }
 
 /// Maps byte offsets of one text to [`Pos`]itions, in O(log lines) each.
-pub struct LineIndex<'a> {
+pub(crate) struct LineIndex<'a> {
     text: &'a str,
     starts: Vec<usize>,
 }
 
 impl<'a> LineIndex<'a> {
     /// Index the line starts of `text`.
-    pub fn new(text: &'a str) -> Self {
+    pub(crate) fn new(text: &'a str) -> Self {
         let starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
@@ -80,7 +80,7 @@ impl<'a> LineIndex<'a> {
     }
 
     /// The position of byte `offset` (clamped to the text, rounded down to a character).
-    pub fn position(&self, offset: usize) -> Pos {
+    pub(crate) fn position(&self, offset: usize) -> Pos {
         let mut offset = offset.min(self.text.len());
         while !self.text.is_char_boundary(offset) {
             offset -= 1;

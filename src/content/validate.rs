@@ -13,7 +13,7 @@ use crate::page::Source;
 
 /// What one page claims, and where each claim was written (the page's start when implicit).
 #[derive(Debug, Clone)]
-pub struct Claim<'a> {
+pub(super) struct Claim<'a> {
     pub source: &'a Source,
     pub key: &'a str,
     pub key_pos: Pos,
@@ -26,7 +26,7 @@ pub struct Claim<'a> {
 }
 
 /// One error for every claim an earlier page (in `claims` order) already made.
-pub fn duplicates(claims: &[Claim]) -> Vec<Diagnostic> {
+pub(super) fn duplicates(claims: &[Claim]) -> Vec<Diagnostic> {
     let mut keys: HashMap<&str, &Claim> = HashMap::new();
     let mut uuids: HashMap<Uuid, &Claim> = HashMap::new();
     let mut aliases: HashMap<String, &Claim> = HashMap::new();

@@ -1,6 +1,6 @@
 //! YAML and TOML text → one format-neutral [`Value`] tree, and where each key was written.
 //!
-//! Owns the defences against hostile YAML. yaml_serde refuses nesting deeper than 128
+//! Owns the defences against hostile YAML. `yaml_serde` refuses nesting deeper than 128
 //! levels, but only after libyaml has scanned the whole text, in time that grows with the
 //! depth of flow collections; and its alias limit still lets a small file expand into
 //! millions of values. So [`from_yaml`] first bounds the flow depth with a linear scan, then
@@ -17,7 +17,7 @@ use super::text::{LineIndex, Pos};
 
 /// A parsed value, reduced to what page fields need to tell apart.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Value {
+pub(super) enum Value {
     Null,
     Bool(bool),
     /// A number, as written (normalised by the parser).
@@ -32,7 +32,7 @@ pub enum Value {
 
 impl Value {
     /// What the value is, for messages ("`title` must be a string, found a list").
-    pub fn kind(&self) -> &'static str {
+    pub(super) fn kind(&self) -> &'static str {
         match self {
             Value::Null => "nothing",
             Value::Bool(_) => "a boolean",
@@ -47,7 +47,7 @@ impl Value {
 
 /// A parse error positioned in the parsed text (not yet in the whole file).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseError {
+pub(super) struct ParseError {
     pub pos: Pos,
     pub message: String,
     /// What the parser was inside of and the line (in the parsed text) where that began,
@@ -57,7 +57,7 @@ pub struct ParseError {
 
 impl ParseError {
     /// The message for a text that starts on line `first_line` of its file.
-    pub fn describe(&self, first_line: usize) -> String {
+    pub(super) fn describe(&self, first_line: usize) -> String {
         match &self.context {
             Some((context, line)) => format!(
                 "{}, {context} that starts on line {}",
@@ -75,7 +75,7 @@ const ALIAS_ALLOWANCE: usize = 65_536;
 
 /// Parse YAML, refusing duplicate keys, tags, non-scalar keys, deep nesting and alias
 /// expansion beyond a budget; hostile input fails in time and memory linear in its size.
-pub fn from_yaml(text: &str) -> Result<Value, ParseError> {
+pub(super) fn from_yaml(text: &str) -> Result<Value, ParseError> {
     if let Some(offset) = flow_too_deep(text) {
         return Err(ParseError {
             pos: LineIndex::new(text).position(offset),
@@ -114,7 +114,7 @@ pub fn from_yaml(text: &str) -> Result<Value, ParseError> {
 
 /// Deeper flow collections are refused before parsing. libyaml's work grows with the flow
 /// depth times the number of tokens, so this bounds the worst case; people nest two or three
-/// levels. (yaml_serde itself refuses more than 128 levels of any nesting.)
+/// levels. (`yaml_serde` itself refuses more than 128 levels of any nesting.)
 const MAX_FLOW_DEPTH: usize = 64;
 
 /// How a scanned character may be read: outside quotes and comments, or inside one.
@@ -210,7 +210,7 @@ fn flow_too_deep(text: &str) -> Option<usize> {
     None
 }
 
-/// yaml_serde's message without its ` at line N column M` positions, which count from the
+/// `yaml_serde`'s message without its ` at line N column M` positions, which count from the
 /// start of the parsed text rather than the file, and libyaml's context, if any.
 fn yaml_message(err: &yaml_serde::Error) -> (String, Option<(String, usize)>) {
     let full = err.to_string();
@@ -247,7 +247,7 @@ fn second_occurrence(text: &str, mapping: Pos, key: &str) -> Option<Pos> {
         })
 }
 
-/// Builds a [`Value`] while counting every value yaml_serde hands over, aliases included.
+/// Builds a [`Value`] while counting every value `yaml_serde` hands over, aliases included.
 #[derive(Clone, Copy)]
 struct Builder<'a> {
     budget: &'a Cell<usize>,
@@ -368,7 +368,7 @@ impl<'de> Visitor<'de> for Builder<'_> {
 }
 
 /// Parse TOML (which itself refuses duplicate keys and deep nesting).
-pub fn from_toml(text: &str) -> Result<Value, ParseError> {
+pub(super) fn from_toml(text: &str) -> Result<Value, ParseError> {
     match toml::from_str::<toml::Table>(text) {
         Ok(table) => Ok(from_toml_value(toml::Value::Table(table))),
         Err(err) => Err(ParseError {
@@ -398,7 +398,7 @@ fn from_toml_value(value: toml::Value) -> Value {
 
 /// The key of a YAML block-mapping entry written on `line` at column `indent` (0-based),
 /// allowing the `- ` of a list item before it; `None` for any other line.
-pub fn yaml_key(line: &str, indent: usize) -> Option<&str> {
+pub(super) fn yaml_key(line: &str, indent: usize) -> Option<&str> {
     let prefix = line.get(..indent)?;
     if !prefix.bytes().all(|b| b == b' ' || b == b'-') {
         return None;
@@ -438,15 +438,15 @@ fn quoted_key(rest: &str) -> Option<(&str, &str)> {
 
 /// The syntax a key index is built for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Syntax {
+pub(super) enum Syntax {
     Yaml,
     Toml,
 }
 
 /// Where each top-level key of a mapping was written (first occurrence), so that errors
-/// about a key can point at its line; yaml_serde and the TOML deserializer keep no spans.
+/// about a key can point at its line; `yaml_serde` and the TOML deserializer keep no spans.
 #[derive(Debug, Default)]
-pub struct KeyLines {
+pub(super) struct KeyLines {
     lines: HashMap<String, usize>,
     col: usize,
 }
@@ -454,7 +454,7 @@ pub struct KeyLines {
 impl KeyLines {
     /// Index the keys of the mapping written in `lines` (numbered from `first_line`): for YAML
     /// the keys at the indentation of the first key found, for TOML those before any `[table]`.
-    pub fn new<'t>(
+    pub(super) fn new<'t>(
         lines: impl IntoIterator<Item = &'t str>,
         first_line: usize,
         syntax: Syntax,
@@ -488,7 +488,7 @@ impl KeyLines {
     }
 
     /// The position of `key`, or `fallback` when it was not found (flow style, unusual layout).
-    pub fn pos(&self, key: &str, fallback: Pos) -> Pos {
+    pub(super) fn pos(&self, key: &str, fallback: Pos) -> Pos {
         self.lines.get(key).map_or(fallback, |&line| Pos {
             line,
             col: self.col,
@@ -497,7 +497,7 @@ impl KeyLines {
 }
 
 /// The column (0-based) where the first key of a block mapping starts on `line`, if it holds one.
-pub fn key_column(line: &str) -> Option<usize> {
+pub(super) fn key_column(line: &str) -> Option<usize> {
     let content = line.trim_start_matches([' ', '-']);
     let col = line.len() - content.len();
     yaml_key(line, col).map(|_| col)

@@ -17,18 +17,18 @@ use super::text::{self, Pos};
 use super::{ContentOptions, Diagnostic, Problem};
 
 /// The largest page file read; checked before reading, so a huge file costs nothing.
-pub const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+pub(super) const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
 
 /// How a page file is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(super) enum Kind {
     Markdown,
     Yaml,
 }
 
 impl Kind {
     /// The kind of a page file by its name's extension (any case); `None` for other files.
-    pub fn of(name: &str) -> Option<Kind> {
+    pub(super) fn of(name: &str) -> Option<Kind> {
         let (_, ext) = name.rsplit_once('.')?;
         match ext.to_ascii_lowercase().as_str() {
             "md" | "markdown" => Some(Kind::Markdown),
@@ -40,7 +40,7 @@ impl Kind {
 
 /// A page file, read and decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SourceFile {
+pub(super) struct SourceFile {
     /// Path under the content dir, `/`-separated (`team/index.md`).
     pub rel: String,
     /// Path as shown to the user (`content/team/index.md`).
@@ -52,7 +52,7 @@ pub struct SourceFile {
 
 /// What the walk found.
 #[derive(Debug, Default)]
-pub struct Walk {
+pub(super) struct Walk {
     pub files: Vec<SourceFile>,
     /// Page files that exist but could not be read (paths under the content dir).
     pub unreadable: BTreeSet<String>,
@@ -67,7 +67,7 @@ pub struct Walk {
 /// Which paths under the content dir are skipped: hidden ones, `exclude` matches, and what
 /// the content's generator never renders.
 #[derive(Debug, Default)]
-pub struct Filter {
+pub(super) struct Filter {
     exclude: GlobSet,
     generator: GeneratorOptions,
 }
@@ -76,7 +76,7 @@ impl Filter {
     /// Compile the `exclude` globs (relative to the content dir), read as gitignore users
     /// expect: a leading `/` anchors at the content dir, a trailing `/` names a folder, and a
     /// pattern without a `/` matches at any depth.
-    pub fn new(patterns: &[String]) -> Result<Filter, String> {
+    pub(super) fn new(patterns: &[String]) -> Result<Filter, String> {
         let mut builder = GlobSetBuilder::new();
         for pattern in patterns {
             let anchored = pattern.starts_with('/');
@@ -99,14 +99,14 @@ impl Filter {
     }
 
     /// The filter that also skips what `generator` never renders.
-    pub fn with_generator(mut self, generator: &GeneratorOptions) -> Filter {
+    pub(super) fn with_generator(mut self, generator: &GeneratorOptions) -> Filter {
         self.generator = generator.clone();
         self
     }
 
     /// Why `rel` (or a folder above it) is skipped: `"hidden"`, `"excluded"`, or what the
     /// generator does with it.
-    pub fn skips(&self, rel: &str) -> Option<&'static str> {
+    pub(super) fn skips(&self, rel: &str) -> Option<&'static str> {
         let ancestors = rel
             .match_indices('/')
             .map(|(i, _)| &rel[..i])
@@ -128,7 +128,7 @@ impl Filter {
 }
 
 /// Walk `options.dir` and read every page file in it, sorted by path.
-pub fn walk(options: &ContentOptions, filter: &Filter) -> Walk {
+pub(super) fn walk(options: &ContentOptions, filter: &Filter) -> Walk {
     let root = &options.dir;
     let show = |path: &Path| display_path(path, &options.display_base);
     let mut walk = Walk::default();

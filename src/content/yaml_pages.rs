@@ -12,7 +12,7 @@ use super::Problem;
 
 /// One page definition found in a YAML file.
 #[derive(Debug, Clone, PartialEq)]
-pub struct YamlPage {
+pub(super) struct YamlPage {
     /// Line the page starts on: 1 for a whole-file page, the item's line in a `pages:` list.
     pub line: usize,
     pub entries: Vec<Entry>,
@@ -21,7 +21,7 @@ pub struct YamlPage {
 }
 
 /// The pages a YAML page file defines, and the problems that kept others from being read.
-pub fn parse(text: &str) -> (Vec<YamlPage>, Vec<Problem>) {
+pub(super) fn parse(text: &str) -> (Vec<YamlPage>, Vec<Problem>) {
     let map = match value::from_yaml(text) {
         Ok(Value::Map(map)) => map,
         Ok(Value::Null) => {
@@ -141,7 +141,7 @@ fn item_lines(lines: &[&str], key_line: usize) -> Vec<usize> {
 ///
 /// A literal block scalar (`body: |`) keeps its lines, so positions map exactly; any other
 /// style folds or escapes text, so its problems are reported at the key.
-pub fn body_pos(text: &str, key: Pos, body: &str, offset: usize) -> Pos {
+pub(super) fn body_pos(text: &str, key: Pos, body: &str, offset: usize) -> Pos {
     let lines: Vec<&str> = text.lines().collect();
     let Some(key_line) = lines.get(key.line - 1) else {
         return key;

@@ -1,6 +1,6 @@
 //! Authentication: the one module that sees raw secrets. It fetches a token once per run
 //! from the configured issuer (miniOrange `/rest_api/id_token`, contrib jwt `/jwt/token`,
-//! simple_oauth `/oauth/token`), tracks its expiry from the JWT's own `exp` claim, and
+//! `simple_oauth` `/oauth/token`), tracks its expiry from the JWT's own `exp` claim, and
 //! refreshes it before it runs out — once, for every concurrent request — because an expired
 //! token on Drupal does not answer 401: the request silently runs as anonymous (drupal-wire §1).
 

@@ -15,7 +15,7 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 /// How a body is turned into Markdown; tried in order until one renders back exactly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Style {
+pub(super) enum Style {
     /// Plain Markdown: attributes Markdown cannot say are dropped.
     Pure,
     /// Markdown with inline HTML where an element has attributes Markdown cannot say (an
@@ -24,12 +24,12 @@ pub enum Style {
 }
 
 /// Where the other Markdown pages are: alias → file path under the content dir.
-pub type Targets = Arc<HashMap<String, String>>;
+pub(super) type Targets = Arc<HashMap<String, String>>;
 
 /// Which links to other imported Markdown pages become relative `.md` links (the others keep
 /// their aliases, which the renderer leaves as they are).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PageLinks {
+pub(super) enum PageLinks {
     All,
     /// Only links without a `#fragment`: the renderer may check a fragment against the
     /// target page's heading ids, which imported headings may lack.
@@ -39,7 +39,7 @@ pub enum PageLinks {
 
 /// Convert `html`, the body of the page written at `from` (path under the content dir).
 /// `None` when htmd cannot read it.
-pub fn to_markdown(
+pub(super) fn to_markdown(
     html: &str,
     style: Style,
     from: &str,
@@ -127,7 +127,7 @@ fn html_paragraph(handlers: &dyn Handlers, element: Element) -> Option<HandlerRe
 
 /// The link from the file `from` to the file `to` (both under the content dir, `/`-separated),
 /// percent-encoded where a Markdown link destination needs it.
-pub fn relative(from: &str, to: &str) -> String {
+pub(super) fn relative(from: &str, to: &str) -> String {
     let mut from_dir: Vec<&str> = from.split('/').collect();
     from_dir.pop();
     let to_parts: Vec<&str> = to.split('/').collect();

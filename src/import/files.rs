@@ -7,7 +7,7 @@ use crate::page::{default_alias, RemotePage};
 
 /// The keys of an imported page, in the order they are written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FrontMatter {
+pub(super) struct FrontMatter {
     pub title: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
@@ -25,7 +25,7 @@ pub struct FrontMatter {
 
 impl FrontMatter {
     /// The front matter of `node` written with key `key`, under the content's `default_format`.
-    pub fn of(node: &RemotePage, key: &str, default_format: &str) -> FrontMatter {
+    pub(super) fn of(node: &RemotePage, key: &str, default_format: &str) -> FrontMatter {
         let alias = node.alias.clone().unwrap_or_default();
         FrontMatter {
             title: node.title.clone(),
@@ -40,12 +40,12 @@ impl FrontMatter {
 }
 
 /// A Markdown page file.
-pub fn markdown(front: &FrontMatter, body: &str) -> String {
+pub(super) fn markdown(front: &FrontMatter, body: &str) -> String {
     format!("---\n{}---\n{body}", yaml(front))
 }
 
 /// A YAML page file keeping the body as HTML.
-pub fn html(front: &FrontMatter, body: &str) -> String {
+pub(super) fn html(front: &FrontMatter, body: &str) -> String {
     #[derive(Serialize)]
     struct Page<'a> {
         #[serde(flatten)]

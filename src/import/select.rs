@@ -9,11 +9,11 @@ use crate::content::{check_alias, key_from_path};
 use crate::page::{belongs_to, Page, RemotePage};
 
 /// The page file extensions; a file with any of them at a node's path claims its key.
-pub const EXTENSIONS: [&str; 4] = ["md", "markdown", "yaml", "yml"];
+pub(super) const EXTENSIONS: [&str; 4] = ["md", "markdown", "yaml", "yml"];
 
 /// Which pages to import.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Selection {
+pub(super) enum Selection {
     All,
     /// Pages whose alias is this prefix or under it (compared case-insensitively, as Drupal
     /// compares aliases); no trailing `/`.
@@ -22,7 +22,7 @@ pub enum Selection {
 
 impl Selection {
     /// Whether `alias` is selected.
-    pub fn matches(&self, alias: Option<&str>) -> bool {
+    pub(super) fn matches(&self, alias: Option<&str>) -> bool {
         match self {
             Selection::All => true,
             Selection::Prefix(prefix) => alias.is_some_and(|alias| {
@@ -37,7 +37,7 @@ impl Selection {
 /// A node to import and where: `stem` is its file's path under the content dir without
 /// extension.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Chosen {
+pub(super) struct Chosen {
     pub node: RemotePage,
     pub stem: String,
     pub key: String,
@@ -45,14 +45,14 @@ pub struct Chosen {
 
 /// A node that is not imported, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Skipped {
+pub(super) struct Skipped {
     pub node: RemotePage,
     pub reason: String,
 }
 
 /// What [`select`] decided.
 #[derive(Debug, Default)]
-pub struct Selected {
+pub(super) struct Selected {
     pub chosen: Vec<Chosen>,
     pub skipped: Vec<Skipped>,
     /// Existing files (paths under the content dir) at the chosen nodes' paths.
@@ -62,7 +62,7 @@ pub struct Selected {
 }
 
 /// Where the files go and what is there already.
-pub struct Context<'a> {
+pub(super) struct Context<'a> {
     pub namespace: &'a str,
     /// Folder under the content dir the files are written in (`""`: the content dir).
     pub folder: &'a str,
@@ -73,7 +73,7 @@ pub struct Context<'a> {
 }
 
 /// Choose the nodes to import (in nid order) and their files.
-pub fn select(mut nodes: Vec<RemotePage>, selection: &Selection, cx: &Context) -> Selected {
+pub(super) fn select(mut nodes: Vec<RemotePage>, selection: &Selection, cx: &Context) -> Selected {
     nodes.sort_by_key(|n| (n.nid, n.uuid));
     let mut by_uuid: HashMap<uuid::Uuid, &Page> = HashMap::new();
     let mut by_alias: HashMap<String, &Page> = HashMap::new();
@@ -200,7 +200,7 @@ fn allocate(
 
 /// The file path (without extension) an alias suggests: its segments, made safe as file
 /// names on every system, under `folder`.
-pub fn natural_stem(folder: &str, alias: &str) -> String {
+pub(super) fn natural_stem(folder: &str, alias: &str) -> String {
     let mut parts: Vec<String> = folder
         .split('/')
         .filter(|s| !s.is_empty())
@@ -270,14 +270,14 @@ mod tests {
 
     fn run(
         nodes: Vec<RemotePage>,
-        selection: Selection,
+        selection: &Selection,
         existing: &[Page],
         files: &[&str],
     ) -> Selected {
         let exists = |rel: &str| files.contains(&rel);
         select(
             nodes,
-            &selection,
+            selection,
             &Context {
                 namespace: "ns",
                 folder: "",
@@ -351,7 +351,7 @@ mod tests {
                 node(7, Some("/taken")),
                 node(8, Some("/fine")),
             ],
-            Selection::All,
+            &Selection::All,
             &existing,
             &[],
         );
@@ -393,7 +393,7 @@ mod tests {
                 node(5, Some("/team/index")),
                 node(6, Some("/team")),
             ],
-            Selection::All,
+            &Selection::All,
             &existing,
             &["present.yaml", "docs/index.md"],
         );

@@ -22,7 +22,7 @@ use crate::plan::{self, Field};
 
 /// How an imported page is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Form {
+pub(super) enum Form {
     Markdown,
     /// YAML with `body_html`, and why it is not Markdown.
     Html(String),
@@ -30,7 +30,7 @@ pub enum Form {
 
 /// A file to write: its path under the content dir, its text, and its node.
 #[derive(Debug, Clone)]
-pub struct File {
+pub(super) struct File {
     pub chosen: Chosen,
     pub rel: String,
     pub text: String,
@@ -39,7 +39,7 @@ pub struct File {
 
 /// What [`settle`] decided.
 #[derive(Debug, Default)]
-pub struct Settled {
+pub(super) struct Settled {
     pub files: Vec<File>,
     pub skipped: Vec<Skipped>,
 }
@@ -136,7 +136,7 @@ enum Rendered {
 
 /// Decide each page's file. `load` reads the given files (path under the content dir,
 /// text) together with the content directory; `display` names a path as `load` shows it.
-pub fn settle(
+pub(super) fn settle(
     chosen: Vec<Chosen>,
     html_only: bool,
     default_format: &str,

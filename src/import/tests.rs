@@ -16,7 +16,7 @@ pub(super) fn options(dir: &Path) -> ContentOptions {
     let text = "[site]\nnamespace = \"ns\"\n[auth]\nprovider = \"basic\"\n[content]\ndir = \"content\"\nexclude = [\"private/**\"]\n";
     let config = Config::parse(text, "drupal-sync.toml").unwrap();
     let path = dir.join("drupal-sync.toml");
-    let settings = Settings::resolve(config, &path, &|_| None, Overrides::default()).unwrap();
+    let settings = Settings::resolve(&config, &path, &|_| None, Overrides::default()).unwrap();
     std::fs::create_dir_all(&settings.content.dir).unwrap();
     ContentOptions {
         display_base: dir.to_path_buf(),
@@ -59,7 +59,7 @@ fn chosen(node: RemotePage) -> Chosen {
 }
 
 /// Settle `nodes` into `dir`, write the files, and check that `plan` would find nothing to do.
-fn import(dir: &Path, nodes: Vec<RemotePage>, html_only: bool) -> Settled {
+fn import(dir: &Path, nodes: &[RemotePage], html_only: bool) -> Settled {
     let options = options(dir);
     let settled = settle(
         nodes.iter().cloned().map(chosen).collect(),
@@ -112,7 +112,7 @@ fn markdown_rendered_html_comes_back_as_markdown() {
         .enumerate()
         .map(|(i, md)| node(i as u128 + 1, &format!("/p{i}"), &rendered(md)))
         .collect();
-    let settled = import(dir.path(), nodes, false);
+    let settled = import(dir.path(), &nodes, false);
     assert!(settled.skipped.is_empty(), "{:?}", settled.skipped);
     let forms: Vec<(&str, &Form)> = settled
         .files
@@ -134,7 +134,7 @@ fn markdown_rendered_html_comes_back_as_markdown() {
 fn editor_html_keeps_its_html() {
     let dir = tempfile::tempdir().unwrap();
     let editor = "<h2>Title</h2><p>Written in CKEditor, no newlines.</p>";
-    let settled = import(dir.path(), vec![node(1, "/editor", editor)], false);
+    let settled = import(dir.path(), &[node(1, "/editor", editor)], false);
     assert_eq!(
         form_of(&settled, "editor.yaml"),
         &Form::Html("the Markdown renders different HTML".into())
@@ -150,7 +150,7 @@ fn links_between_pages_are_relative_while_their_target_is_markdown() {
         node(2, "/docs/guide", &rendered("## Setup\n\nBack to [intro](/docs/intro).\n")),
         node(3, "/editor", "<p>no newline</p>"),
     ];
-    let settled = import(dir.path(), nodes, false);
+    let settled = import(dir.path(), &nodes, false);
     let intro = text_of(&settled, "docs/intro.md");
     assert!(
         intro.contains("See [the guide](guide.md#setup) and [the editor page](/editor)."),
@@ -164,7 +164,7 @@ fn links_between_pages_are_relative_while_their_target_is_markdown() {
 fn embedded_files_keep_their_attributes() {
     let dir = tempfile::tempdir().unwrap();
     let html = "<p>The diagram: <img src=\"/sites/default/files/2026-11/d.png\" data-entity-type=\"file\" data-entity-uuid=\"0c6f6e2c-7a85-4e0b-9c55-6b53c3a3f0b1\" alt=\"Diagram\"></p>\n";
-    let settled = import(dir.path(), vec![node(1, "/image", html)], false);
+    let settled = import(dir.path(), &[node(1, "/image", html)], false);
     assert_eq!(form_of(&settled, "image.md"), &Form::Markdown);
     assert!(text_of(&settled, "image.md").contains("data-entity-uuid=\"0c6f6e2c"));
 }
@@ -173,7 +173,7 @@ fn embedded_files_keep_their_attributes() {
 fn an_image_alone_in_its_paragraph_stays_in_one() {
     let dir = tempfile::tempdir().unwrap();
     let html = "<p>Our diagram:</p>\n<p><img src=\"/sites/default/files/d.png\" data-entity-type=\"file\" data-entity-uuid=\"0c6f6e2c-7a85-4e0b-9c55-6b53c3a3f0b1\" alt=\"D\"></p>\n<img src=\"/sites/default/files/e.png\" data-entity-type=\"file\" data-entity-uuid=\"1c6f6e2c-7a85-4e0b-9c55-6b53c3a3f0b1\" alt=\"E\">\n";
-    let settled = import(dir.path(), vec![node(1, "/image", html)], false);
+    let settled = import(dir.path(), &[node(1, "/image", html)], false);
     assert_eq!(form_of(&settled, "image.md"), &Form::Markdown);
     assert!(text_of(&settled, "image.md").contains("\n<p><img src=\"/sites/default/files/d.png\""));
 }
@@ -186,13 +186,13 @@ fn html_flag_and_other_fields() {
     draft.summary = Some("Short".into());
     draft.format = Some("full_html".into());
     draft.title = "  Spaced: title  ".into();
-    let settled = import(dir.path(), vec![draft.clone()], true);
+    let settled = import(dir.path(), &[draft.clone()], true);
     assert_eq!(
         form_of(&settled, "draft.yaml"),
         &Form::Html("--html".into())
     );
     let dir = tempfile::tempdir().unwrap();
-    let settled = import(dir.path(), vec![draft], false);
+    let settled = import(dir.path(), &[draft], false);
     let text = text_of(&settled, "draft.md");
     assert!(
         text.contains("status: draft\nsummary: Short\nformat: full_html\n"),
@@ -205,7 +205,7 @@ fn files_plan_would_not_read_are_skipped() {
     let dir = tempfile::tempdir().unwrap();
     let settled = import(
         dir.path(),
-        vec![
+        &[
             node(1, "/private/x", "<p>x</p>\n"),
             node(2, "/ok", "<p>x</p>\n"),
         ],
@@ -266,7 +266,7 @@ fn titles_and_bodies_yaml_would_misread() {
         })
         .collect();
     nodes.push(node(99, "/crlf", "<p>a</p>\r\n<p>b</p>\r\n"));
-    let settled = import(dir.path(), nodes, false);
+    let settled = import(dir.path(), &nodes, false);
     assert!(settled.skipped.is_empty(), "{:?}", settled.skipped);
     for i in 0..titles.len() {
         assert_eq!(form_of(&settled, &format!("t{i}.md")), &Form::Markdown);
@@ -282,7 +282,7 @@ fn html_the_renderer_would_change_keeps_its_html() {
         node(2, "/aligned", "<table><thead><tr><th style=\"text-align: right\">n</th></tr></thead><tbody>\n<tr><td style=\"text-align: right\">1</td></tr>\n</tbody></table>\n"),
         node(3, "/script", "<p>x</p>\n<script>alert(1)</script>\n"),
     ];
-    let settled = import(dir.path(), nodes, false);
+    let settled = import(dir.path(), &nodes, false);
     assert!(settled.skipped.is_empty(), "{:?}", settled.skipped);
     assert_eq!(settled.files.len(), 3);
 }

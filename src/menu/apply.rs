@@ -125,9 +125,8 @@ async fn execute(
             let mut attempt = 0;
             loop {
                 attempt += 1;
-                let error = match api.create(link, nid).await {
-                    Ok(_) => return Ok(()),
-                    Err(e) => e,
+                let Err(error) = api.create(link, nid).await else {
+                    return Ok(());
                 };
                 // A create that may have landed (or raced another run) is looked up first.
                 let unknown = error.is_transient() || error.status() == Some(409);

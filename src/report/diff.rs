@@ -5,14 +5,14 @@
 use similar::{ChangeTag, TextDiff};
 
 /// The most diff lines shown for one page.
-pub const MAX_LINES: usize = 40;
+pub(super) const MAX_LINES: usize = 40;
 
 /// Unchanged lines shown around each change.
 const CONTEXT: usize = 3;
 
 /// One line of a body diff (before = the site, after = the content).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Line {
+pub(super) enum Line {
     /// Only on the site: removed by the write.
     Removed(String),
     /// Only in the content: added by the write.
@@ -25,14 +25,14 @@ pub enum Line {
 
 /// A unified line diff, possibly cut short.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BodyDiff {
+pub(super) struct BodyDiff {
     pub lines: Vec<Line>,
     /// Lines of the full diff left out after [`MAX_LINES`].
     pub omitted: usize,
 }
 
 /// Diff two bodies line by line with a little context, keeping at most [`MAX_LINES`] lines.
-pub fn body(before: &str, after: &str) -> BodyDiff {
+pub(super) fn body(before: &str, after: &str) -> BodyDiff {
     let diff = TextDiff::from_lines(before, after);
     let mut all = Vec::new();
     for (i, group) in diff.grouped_ops(CONTEXT).iter().enumerate() {

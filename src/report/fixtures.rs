@@ -9,11 +9,11 @@ use crate::cli::OnDrift;
 use crate::page::{default_alias, derive_uuid, Page, RemotePage, Source};
 use crate::plan::{self, Plan, PlanOptions, RemoteState};
 
-pub const NS: &str = "example-docs";
-pub const SITE: &str = "https://www.example.com";
+pub(crate) const NS: &str = "example-docs";
+pub(crate) const SITE: &str = "https://www.example.com";
 
 /// A page defined at line `line` of `path` (under `content/`).
-pub fn page(path: &str, line: usize, key: &str, title: &str, body: &str) -> Page {
+pub(crate) fn page(path: &str, line: usize, key: &str, title: &str, body: &str) -> Page {
     Page {
         key: key.into(),
         uuid: derive_uuid(NS, key),
@@ -36,7 +36,7 @@ pub fn page(path: &str, line: usize, key: &str, title: &str, body: &str) -> Page
 }
 
 /// The node drupal-sync leaves after writing `page`.
-pub fn written(page: &Page, nid: u64) -> RemotePage {
+pub(crate) fn written(page: &Page, nid: u64) -> RemotePage {
     RemotePage {
         uuid: page.uuid,
         nid: Some(nid),
@@ -97,7 +97,7 @@ fn in_sync(count: usize) -> (Vec<Page>, Vec<RemotePage>) {
 }
 
 /// Three new pages (one from a YAML `pages:` list) next to two unchanged ones.
-pub fn creates() -> Plan {
+pub(crate) fn creates() -> Plan {
     let (mut pages, nodes) = in_sync(2);
     pages.push(page(
         "about.md",
@@ -144,7 +144,7 @@ fn team_after() -> Page {
 }
 
 /// An update changed in git: a new title and a body diff.
-pub fn update() -> Plan {
+pub(crate) fn update() -> Plan {
     let (mut pages, mut nodes) = in_sync(3);
     nodes.push(written(&team_before(), 7));
     pages.push(team_after());
@@ -152,7 +152,7 @@ pub fn update() -> Plan {
 }
 
 /// `--prune` finds a page of the namespace that no source defines.
-pub fn delete() -> Plan {
+pub(crate) fn delete() -> Plan {
     let (pages, nodes) = in_sync(2);
     let old = written(
         &page("old-page.md", 1, "old-page", "Old page", "<p>Gone</p>\n"),
@@ -181,25 +181,25 @@ fn drifted() -> (Vec<Page>, Vec<RemotePage>) {
 }
 
 /// A drifted page overwritten (`--on-drift overwrite`, the default).
-pub fn drift_overwrite() -> Plan {
+pub(crate) fn drift_overwrite() -> Plan {
     let (pages, nodes) = drifted();
     plan_of(&pages, nodes, None, OnDrift::Overwrite)
 }
 
 /// A drifted page left alone (`--on-drift skip`).
-pub fn drift_skipped() -> Plan {
+pub(crate) fn drift_skipped() -> Plan {
     let (pages, nodes) = drifted();
     plan_of(&pages, nodes, None, OnDrift::Skip)
 }
 
 /// Everything already matches.
-pub fn no_changes() -> Plan {
+pub(crate) fn no_changes() -> Plan {
     let (pages, nodes) = in_sync(12);
     plan_of(&pages, nodes, None, OnDrift::Overwrite)
 }
 
 /// Creates, a git update, a drift overwrite and a delete in one plan.
-pub fn mixed() -> Plan {
+pub(crate) fn mixed() -> Plan {
     let (mut pages, mut nodes) = drifted();
     pages.push(page(
         "about.md",
@@ -226,7 +226,7 @@ pub fn mixed() -> Plan {
 }
 
 /// An update whose body gains a hundred paragraphs.
-pub fn long_body() -> Plan {
+pub(crate) fn long_body() -> Plan {
     let before = page("handbook.md", 1, "handbook", "Handbook", "<p>Intro</p>\n");
     let mut after = before.clone();
     after.body = std::iter::once("<p>Intro</p>\n".to_owned())
@@ -241,7 +241,7 @@ pub fn long_body() -> Plan {
 }
 
 /// What applying [`mixed`] did: the update of `/team` failed, everything else was written.
-pub fn apply_with_failure() -> ApplyReport {
+pub(crate) fn apply_with_failure() -> ApplyReport {
     let results = mixed()
         .changes
         .into_iter()
@@ -270,7 +270,7 @@ pub fn apply_with_failure() -> ApplyReport {
 }
 
 /// An apply interrupted after its first change.
-pub fn apply_interrupted() -> ApplyReport {
+pub(crate) fn apply_interrupted() -> ApplyReport {
     let results = creates()
         .changes
         .into_iter()
@@ -292,7 +292,7 @@ pub fn apply_interrupted() -> ApplyReport {
 }
 
 /// A new page that embeds an image the site does not have yet, and the upload of that image.
-pub fn with_upload() -> Plan {
+pub(crate) fn with_upload() -> Plan {
     let (mut pages, nodes) = in_sync(1);
     pages.push(page(
         "guide.md",
@@ -316,7 +316,7 @@ pub fn with_upload() -> Plan {
 }
 
 /// The apply of [`with_upload`]: the upload and the page done.
-pub fn apply_with_upload() -> ApplyReport {
+pub(crate) fn apply_with_upload() -> ApplyReport {
     let plan = with_upload();
     let upload = plan.uploads[0].clone();
     let results = plan
@@ -346,7 +346,7 @@ pub fn apply_with_upload() -> ApplyReport {
 }
 
 /// A plan that creates, updates and deletes menu links.
-pub fn menu_changes() -> (Plan, ApplyReport) {
+pub(crate) fn menu_changes() -> (Plan, ApplyReport) {
     use crate::menu::apply::{LinkOutcome, LinkResult};
     use crate::menu::{self, Entry, MenuOptions, RemoteLink};
     let mut pages = vec![

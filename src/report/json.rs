@@ -606,7 +606,7 @@ mod tests {
                 c.insert("path".into(), v);
             }),
             ("an unknown action", |d| {
-                d["changes"][0]["action"] = json!("replace")
+                d["changes"][0]["action"] = json!("replace");
             }),
             ("an unknown field", |d| {
                 d["changes"][0]["fields"]["weight"] = json!({"before": null, "after": "1"});
@@ -628,7 +628,7 @@ mod tests {
                 d["changes"][0].as_object_mut().unwrap().remove("result");
             }),
             ("an unknown result", |d| {
-                d["changes"][0]["result"] = json!("done")
+                d["changes"][0]["result"] = json!("done");
             }),
             ("a failure without its error", |d| {
                 let team = d["changes"]

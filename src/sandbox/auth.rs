@@ -76,7 +76,7 @@ impl Actor {
 
 /// The claims of a sandbox token, shaped like contrib `jwt`'s: `iat`, `exp`, `drupal.uid`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Claims {
+pub(super) struct Claims {
     /// Issued at, seconds since the epoch.
     pub iat: i64,
     /// Expires at, seconds since the epoch.
@@ -87,7 +87,7 @@ pub struct Claims {
 
 /// Why a token is not accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum JwtError {
+pub(super) enum JwtError {
     /// Not three base64url segments of JSON with the expected claims.
     #[error("malformed token")]
     Malformed,
@@ -104,7 +104,7 @@ type HmacSha256 = Hmac<Sha256>;
 const JWT_HEADER: &str = r#"{"typ":"JWT","alg":"HS256"}"#;
 
 /// Signs `claims` with HS256 under `secret`.
-pub fn sign(secret: &[u8], claims: &Claims) -> String {
+pub(super) fn sign(secret: &[u8], claims: &Claims) -> String {
     #[derive(Serialize)]
     struct Drupal {
         uid: String,
@@ -133,7 +133,7 @@ pub fn sign(secret: &[u8], claims: &Claims) -> String {
 }
 
 /// Checks `token`'s HS256 signature under `secret` and that it has not expired at `now`.
-pub fn verify(secret: &[u8], token: &str, now: i64) -> Result<Claims, JwtError> {
+pub(super) fn verify(secret: &[u8], token: &str, now: i64) -> Result<Claims, JwtError> {
     let (signing_input, signature) = token.rsplit_once('.').ok_or(JwtError::Malformed)?;
     let (header, payload) = signing_input.split_once('.').ok_or(JwtError::Malformed)?;
     if payload.contains('.') {
@@ -182,7 +182,7 @@ fn decode_segment(segment: &str) -> Result<serde_json::Value, JwtError> {
 
 /// A request the miniOrange module turns away, with the code and text it uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum AuthError {
+pub(super) enum AuthError {
     /// No `Authorization` header.
     #[error("Authorization header not received.")]
     MissingHeader,
@@ -202,7 +202,7 @@ pub enum AuthError {
 
 impl AuthError {
     /// The `error` code of the envelope.
-    pub fn code(self) -> &'static str {
+    pub(super) fn code(self) -> &'static str {
         match self {
             AuthError::MissingHeader => "MISSING_AUTHORIZATION_HEADER",
             AuthError::WrongScheme => "INVALID_AUTHORIZATION_HEADER_TOKEN_TYPE",
@@ -213,7 +213,7 @@ impl AuthError {
     }
 
     /// The HTTP status the module sends with it.
-    pub fn status(self) -> StatusCode {
+    pub(super) fn status(self) -> StatusCode {
         match self {
             AuthError::IncompleteRequest => StatusCode::BAD_REQUEST,
             _ => StatusCode::UNAUTHORIZED,
@@ -222,7 +222,7 @@ impl AuthError {
 }
 
 /// Name and password of a Basic `Authorization` header value.
-pub fn basic_credentials(header: Option<&str>) -> Result<(String, String), AuthError> {
+pub(super) fn basic_credentials(header: Option<&str>) -> Result<(String, String), AuthError> {
     let header = header.ok_or(AuthError::MissingHeader)?;
     let (scheme, encoded) = header.trim().split_once(' ').unwrap_or((header.trim(), ""));
     if !scheme.eq_ignore_ascii_case("basic") {
@@ -245,7 +245,7 @@ pub fn basic_credentials(header: Option<&str>) -> Result<(String, String), AuthE
 }
 
 /// Authenticates an API request from its `Authorization` header value.
-pub fn authenticate(
+pub(super) fn authenticate(
     accounts: &Accounts,
     secret: &[u8],
     header: Option<&str>,
@@ -276,7 +276,7 @@ pub fn authenticate(
 }
 
 /// The module's error answer: pretty-printed JSON (four-space indent) sent as `text/html`.
-pub fn envelope(error: AuthError) -> Response {
+pub(super) fn envelope(error: AuthError) -> Response {
     #[derive(Serialize)]
     struct Envelope {
         status: &'static str,

@@ -13,7 +13,7 @@ use rand_chacha::ChaCha8Rng;
 
 /// How a request fails.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fault {
+pub(super) enum Fault {
     /// 500, as PHP fatals answer.
     InternalError,
     /// 502 from a proxy whose upstream died.
@@ -36,7 +36,7 @@ const FAULTS: [Fault; 5] = [
 
 /// A fault chosen for one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Decision {
+pub(super) struct Decision {
     /// What the client gets.
     pub fault: Fault,
     /// The write is applied first and its answer replaced by the fault, as when a server dies
@@ -46,14 +46,14 @@ pub struct Decision {
 
 /// The seeded generator of faults.
 #[derive(Debug)]
-pub struct FaultPlan {
+pub(super) struct FaultPlan {
     rng: ChaCha8Rng,
     fail_rate: f64,
 }
 
 impl FaultPlan {
     /// A generator failing `fail_rate` of the requests (clamped to 0..=1).
-    pub fn new(seed: u64, fail_rate: f64) -> FaultPlan {
+    pub(super) fn new(seed: u64, fail_rate: f64) -> FaultPlan {
         let fail_rate = if fail_rate.is_nan() {
             0.0
         } else {
@@ -66,7 +66,7 @@ impl FaultPlan {
     }
 
     /// Decides the fate of the next request; `write` is true for POST, PATCH and DELETE.
-    pub fn next(&mut self, write: bool) -> Option<Decision> {
+    pub(super) fn next(&mut self, write: bool) -> Option<Decision> {
         let roll: f64 = self.rng.random();
         let fault = FAULTS[self.rng.random_range(0..FAULTS.len())];
         let late = self.rng.random_bool(0.5);
@@ -78,7 +78,7 @@ impl FaultPlan {
 }
 
 /// The answer for `fault`.
-pub fn response(fault: Fault) -> Response {
+pub(super) fn response(fault: Fault) -> Response {
     let (status, text) = match fault {
         Fault::InternalError => (
             StatusCode::INTERNAL_SERVER_ERROR,

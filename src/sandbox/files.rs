@@ -122,11 +122,11 @@ mod base64_bytes {
     use super::{Engine, STANDARD};
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    pub(super) fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&STANDARD.encode(bytes))
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
         let text = String::deserialize(d)?;
         STANDARD.decode(text).map_err(serde::de::Error::custom)
     }
@@ -265,7 +265,7 @@ fn dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
 }
 
 /// The body as visitors get it: images that embed a file of the site get its `width` and
-/// `height` (editor_file_reference), and every image with both gets `loading="lazy"`.
+/// `height` (`editor_file_reference`), and every image with both gets `loading="lazy"`.
 pub fn processed(files: &Files, html: &str) -> String {
     if !html.contains("<img") && !html.contains("<IMG") {
         return html.to_owned();
@@ -512,6 +512,10 @@ fn file_resource(base: &str, file: &File, fields: Option<&[String]>) -> Value {
     resource
 }
 
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "callers build the document in the call"
+)]
 fn document(status: StatusCode, body: Value) -> Response {
     respond(status, MEDIA_TYPE, body.to_string())
 }

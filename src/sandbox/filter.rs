@@ -31,7 +31,7 @@ const ALLOWED_PROTOCOLS: &[&str] = &[
 ];
 
 /// What the filters need to know of the site's files.
-pub trait SiteFiles {
+pub(super) trait SiteFiles {
     /// Whether the site serves an image at root-relative `path` (`getimagesize` in Drupal).
     fn image_exists(&self, path: &str) -> bool;
     /// The file entity with this UUID: its URL and, for an image, its size in pixels.
@@ -40,7 +40,7 @@ pub trait SiteFiles {
 
 /// A file entity as `editor_file_reference` sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileRef {
+pub(super) struct FileRef {
     /// Root-relative URL (`/sites/default/files/2026-11/a.png`).
     pub url: String,
     /// Width and height, for an image.
@@ -49,7 +49,12 @@ pub struct FileRef {
 
 /// `value` after `format`'s filters on the site at `base_url` (`http://127.0.0.1:8888`, or
 /// empty) whose files `files` knows.
-pub fn process(value: &str, format: &TextFormat, base_url: &str, files: &dyn SiteFiles) -> String {
+pub(super) fn process(
+    value: &str,
+    format: &TextFormat,
+    base_url: &str,
+    files: &dyn SiteFiles,
+) -> String {
     let f = &format.filters;
     let mut text = value.replace("\r\n", "\n").replace('\r', "\n");
     if f.escape {
@@ -214,7 +219,7 @@ fn lazy_load(e: &mut Element) {
 
 /// `GET /jsonapi/filter_format/filter_format`: every format with its filters for an account
 /// that may administer filters (drupal-wire 5c), none but `meta.omitted` for others (5d).
-pub fn collection(site: &Site, base: &str, actor: Actor) -> Value {
+pub(super) fn collection(site: &Site, base: &str, actor: Actor) -> Value {
     let admin = matches!(actor, Actor::User(author) if author.role == Role::Admin);
     let formats = site.text_formats();
     let self_link =
@@ -410,7 +415,7 @@ static SPLIT: LazyLock<Regex> = LazyLock::new(|| {
 
 /// `_filter_autop`: line breaks become `<br />`, blank lines paragraphs, except inside
 /// `<pre>`, `<script>`, `<style>`, `<object>`, `<iframe>`, `<svg>` and comments.
-pub fn autop(text: &str) -> String {
+pub(super) fn autop(text: &str) -> String {
     let mut output = String::with_capacity(text.len() * 5 / 4);
     let mut ignore = false;
     let mut ignore_tag = String::new();

@@ -10,17 +10,17 @@ use super::state::{system_path, Site};
 
 /// Drupal's `Html::escape` (PHP's `htmlspecialchars` with `ENT_QUOTES`), for HTML element
 /// content and attribute values: the common escape, with PHP's spelling of `'`, `&#039;`.
-pub fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     crate::content::html::escape(text).replace("&#39;", "&#039;")
 }
 
 /// A small HTML page with `title`, like Drupal's "Access denied" or "Page not found".
-pub fn error_page(status: StatusCode, title: &str) -> Response {
+pub(super) fn error_page(status: StatusCode, title: &str) -> Response {
     document(status, title, &format!("<p>{}</p>", escape(title)))
 }
 
 /// Serves a page view for a browser.
-pub fn serve(shared: &Shared, req: &Req) -> Response {
+pub(super) fn serve(shared: &Shared, req: &Req) -> Response {
     if req.method != Method::GET && req.method != Method::HEAD {
         return error_page(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed");
     }

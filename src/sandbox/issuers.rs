@@ -13,7 +13,7 @@ use super::{html, lock, query, timestamp};
 
 /// `POST /rest_api/id_token`: Basic credentials in, `{"token_type","iat","expires_in","jwt_token"}`
 /// out, where `expires_in` is an absolute epoch as in the vendor's sibling product.
-pub fn id_token(shared: &Shared, req: &Req) -> Response {
+pub(super) fn id_token(shared: &Shared, req: &Req) -> Response {
     if req.method != Method::POST {
         return html::error_page(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed");
     }
@@ -41,7 +41,7 @@ pub fn id_token(shared: &Shared, req: &Req) -> Response {
 
 /// `GET|POST /jwt/token`: Basic credentials in, `{"token"}` out; 401 without credentials,
 /// 403 with wrong ones, both as HTML pages.
-pub fn jwt_token(shared: &Shared, req: &Req) -> Response {
+pub(super) fn jwt_token(shared: &Shared, req: &Req) -> Response {
     if req.method != Method::POST && req.method != Method::GET {
         return html::error_page(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed");
     }
@@ -66,7 +66,7 @@ pub fn jwt_token(shared: &Shared, req: &Req) -> Response {
 
 /// `POST /oauth/token` with a form body: the `client_credentials` grant (a client is a user:
 /// `client_id` is the name, `client_secret` the password) or the `password` grant.
-pub fn oauth_token(shared: &Shared, req: &Req) -> Response {
+pub(super) fn oauth_token(shared: &Shared, req: &Req) -> Response {
     if req.method != Method::POST {
         return oauth_error(
             OauthError::UnsupportedGrantType,

@@ -163,7 +163,12 @@ fn administers(actor: Actor) -> bool {
 }
 
 /// Answers `/jsonapi/menu/…` and `/jsonapi/menu_link_content/…`; `None` for other paths.
-pub fn dispatch(shared: &Shared, req: &Req, actor: Actor, segments: &[&str]) -> Option<Response> {
+pub(super) fn dispatch(
+    shared: &Shared,
+    req: &Req,
+    actor: Actor,
+    segments: &[&str],
+) -> Option<Response> {
     let answer = match (segments, req.method.as_str()) {
         (["menu", "menu"], "GET") => Ok(menus(req, actor)),
         (["menu", "menu"], _) => Ok(method_not_allowed(req, "GET")),

@@ -11,7 +11,7 @@ use super::state::{PathChange, Site};
 
 /// A write to a node pathauto owns answers with the `path` that was sent, not the alias
 /// pathauto keeps (drupal-wire 90, 92, 98, 99): only a read-back tells the truth.
-pub fn echo_sent_path(site: &Site, nid: u64, sent: Option<&PathChange>, path: &mut Value) {
+pub(super) fn echo_sent_path(site: &Site, nid: u64, sent: Option<&PathChange>, path: &mut Value) {
     if let (Some(sent), true) = (sent, site.pathauto_owns(nid)) {
         path["alias"] = json!(sent.alias);
         path["pid"] = json!(sent.pid);
@@ -59,7 +59,7 @@ impl Pattern {
 
 /// Cleans a token value the way pathauto does by default: lowercase, punctuation dropped,
 /// runs of spaces to one `-`, no `-` at either end, at most 100 characters.
-pub fn clean(value: &str) -> String {
+pub(super) fn clean(value: &str) -> String {
     let mut out = String::new();
     let mut pending_dash = false;
     for c in value.chars().flat_map(char::to_lowercase) {

@@ -8,10 +8,10 @@ use std::cmp::Ordering;
 use super::timestamp;
 
 /// Largest page Drupal serves; larger `page[limit]`s are clamped.
-pub const MAX_LIMIT: usize = 50;
+pub(super) const MAX_LIMIT: usize = 50;
 
 /// Decodes `%XX` escapes (and `+` as a space); invalid escapes stay as they are.
-pub fn percent_decode(text: &str, plus_is_space: bool) -> String {
+pub(super) fn percent_decode(text: &str, plus_is_space: bool) -> String {
     let spaced;
     let text = if plus_is_space && text.contains('+') {
         spaced = text.replace('+', " ");
@@ -26,7 +26,7 @@ pub fn percent_decode(text: &str, plus_is_space: bool) -> String {
 
 /// Percent-encodes like PHP's `rawurlencode`, optionally keeping `/` as Drupal's URL builder
 /// does for values.
-pub fn encode(text: &str, keep_slash: bool) -> String {
+pub(super) fn encode(text: &str, keep_slash: bool) -> String {
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
         if b.is_ascii_alphanumeric()
@@ -42,7 +42,7 @@ pub fn encode(text: &str, keep_slash: bool) -> String {
 }
 
 /// The decoded `key=value` pairs of a query string, in order.
-pub fn pairs(raw: &str) -> Vec<(String, String)> {
+pub(super) fn pairs(raw: &str) -> Vec<(String, String)> {
     raw.split('&')
         .filter(|part| !part.is_empty())
         .map(|part| {
@@ -54,7 +54,7 @@ pub fn pairs(raw: &str) -> Vec<(String, String)> {
 
 /// Splits `filter[a][condition][value][]` into `["filter", "a", "condition", "value", ""]`;
 /// a key without well-formed brackets is one segment.
-pub fn segments(key: &str) -> Vec<String> {
+pub(super) fn segments(key: &str) -> Vec<String> {
     let Some(open) = key.find('[') else {
         return vec![key.to_owned()];
     };
@@ -76,7 +76,7 @@ pub fn segments(key: &str) -> Vec<String> {
 
 /// A value of a resource field, as filters and sorts see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scalar {
+pub(super) enum Scalar {
     /// Text; compared case-insensitively, like Drupal's default collation.
     Str(String),
     /// A number or a timestamp.
@@ -89,7 +89,7 @@ pub enum Scalar {
 
 /// A filter operator Drupal accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Operator {
+pub(super) enum Operator {
     Eq,
     NotEq,
     Gt,
@@ -142,7 +142,7 @@ impl Operator {
 
 /// One filter condition; several conditions must all hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Condition {
+pub(super) struct Condition {
     /// Field path, e.g. `id` or `body.value`.
     pub path: String,
     /// Comparison.
@@ -154,7 +154,7 @@ pub struct Condition {
 impl Condition {
     /// Whether a resource whose field holds `actual` passes; a null field only passes the
     /// null tests, as in SQL.
-    pub fn matches(&self, actual: &Scalar) -> bool {
+    pub(super) fn matches(&self, actual: &Scalar) -> bool {
         use Operator as Op;
         let cmp = |value: &String| compare_to(actual, value);
         let first = self.values.first().and_then(cmp);
@@ -235,7 +235,7 @@ fn cmp_caseless(a: &str, b: &str) -> Ordering {
 }
 
 /// Orders two field values for `sort`: nulls first, text case-insensitively.
-pub fn compare(a: &Scalar, b: &Scalar) -> Ordering {
+pub(super) fn compare(a: &Scalar, b: &Scalar) -> Ordering {
     match (a, b) {
         (Scalar::Null, Scalar::Null) => Ordering::Equal,
         (Scalar::Null, _) => Ordering::Less,
@@ -249,7 +249,7 @@ pub fn compare(a: &Scalar, b: &Scalar) -> Ordering {
 
 /// One `sort` criterion.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SortKey {
+pub(super) struct SortKey {
     /// Field path.
     pub path: String,
     /// `-path`.
@@ -258,7 +258,7 @@ pub struct SortKey {
 
 /// A query string Drupal rejects with 400.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum QueryError {
+pub(super) enum QueryError {
     /// An operator Drupal does not know.
     #[error("The \"{0}\" operator is not allowed in a filter parameter.")]
     Operator(String),
@@ -281,7 +281,7 @@ pub enum QueryError {
 
 /// A parsed collection request.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Listing {
+pub(super) struct Listing {
     /// Conditions, all of which must hold.
     pub filters: Vec<Condition>,
     /// Sort criteria, first one first; empty means by id.
@@ -306,7 +306,7 @@ struct Draft {
 
 impl Listing {
     /// Parses the raw query string of a collection of `resource_type`.
-    pub fn parse(raw: &str, resource_type: &str) -> Result<Listing, QueryError> {
+    pub(super) fn parse(raw: &str, resource_type: &str) -> Result<Listing, QueryError> {
         let pairs = numbered(pairs(raw));
         let mut drafts: Vec<(String, Draft)> = Vec::new();
         let mut listing = Listing {
@@ -362,7 +362,7 @@ impl Listing {
                     listing.limit = limit.clamp(1, MAX_LIMIT);
                 }
                 ["fields", kind] if *kind == resource_type => {
-                    listing.fields = Some(field_list(value))
+                    listing.fields = Some(field_list(value));
                 }
                 _ => {}
             }
@@ -391,15 +391,15 @@ impl Listing {
     }
 
     /// The query of the `self` link: top-level keys sorted, as Symfony normalizes it.
-    pub fn self_query(&self) -> String {
+    pub(super) fn self_query(&self) -> String {
         let mut pairs: Vec<&(Vec<String>, String)> = self.pairs.iter().collect();
         pairs.sort_by(|a, b| a.0[0].cmp(&b.0[0]));
-        join(pairs)
+        join(&pairs)
     }
 
     /// The query of the link to the page at `offset`: the request's query with `page`
     /// replaced, as Drupal builds `next`.
-    pub fn page_query(&self, offset: usize) -> String {
+    pub(super) fn page_query(&self, offset: usize) -> String {
         let page = [
             (
                 vec!["page".to_owned(), "offset".to_owned()],
@@ -417,12 +417,12 @@ impl Listing {
         for (i, pair) in page.iter().enumerate() {
             pairs.insert(at + i, pair);
         }
-        join(pairs)
+        join(&pairs)
     }
 }
 
 /// The sparse fieldset for `resource_type` in a raw query string.
-pub fn sparse_fields(raw: &str, resource_type: &str) -> Option<Vec<String>> {
+pub(super) fn sparse_fields(raw: &str, resource_type: &str) -> Option<Vec<String>> {
     let key = format!("fields[{resource_type}]");
     pairs(raw)
         .into_iter()
@@ -509,7 +509,7 @@ fn display_key(segments: &[String]) -> String {
     key
 }
 
-fn join(pairs: Vec<&(Vec<String>, String)>) -> String {
+fn join(pairs: &[&(Vec<String>, String)]) -> String {
     pairs
         .iter()
         .map(|(segments, value)| {

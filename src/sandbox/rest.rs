@@ -86,7 +86,7 @@ impl Problem {
 }
 
 /// Answers a request with `?_format=` outside `/jsonapi`.
-pub fn dispatch(shared: &Shared, req: &Req, actor: Actor) -> Response {
+pub(super) fn dispatch(shared: &Shared, req: &Req, actor: Actor) -> Response {
     if let Some(response) = super::files::rest(shared, req, actor) {
         return response;
     }

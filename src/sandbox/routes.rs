@@ -139,7 +139,7 @@ impl Req {
 }
 
 /// The axum handler behind every route.
-pub async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+pub(super) async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let path = parts.uri.path().to_owned();
     if let Some(action) = path.strip_prefix("/_sandbox/") {
@@ -157,14 +157,11 @@ pub async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Resp
     if let Some(decision) = decision.filter(|d| !d.after_write) {
         return faults::response(decision.fault);
     }
-    let body = match axum::body::to_bytes(body, BODY_LIMIT).await {
-        Ok(body) => body,
-        Err(_) => {
-            return text(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "Request body too large or unreadable.\n",
-            )
-        }
+    let Ok(body) = axum::body::to_bytes(body, BODY_LIMIT).await else {
+        return text(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Request body too large or unreadable.\n",
+        );
     };
     let host = parts
         .headers
@@ -246,7 +243,11 @@ fn housekeeping(shared: &Shared, method: &Method, action: &str) -> Response {
 }
 
 /// A response with `status`, `content_type` and `body`.
-pub fn respond(status: StatusCode, content_type: &'static str, body: impl Into<Body>) -> Response {
+pub(super) fn respond(
+    status: StatusCode,
+    content_type: &'static str,
+    body: impl Into<Body>,
+) -> Response {
     let mut response = Response::new(body.into());
     *response.status_mut() = status;
     response
@@ -256,13 +257,17 @@ pub fn respond(status: StatusCode, content_type: &'static str, body: impl Into<B
 }
 
 /// A `text/plain` response.
-pub fn text(status: StatusCode, body: &'static str) -> Response {
+pub(super) fn text(status: StatusCode, body: &'static str) -> Response {
     respond(status, "text/plain; charset=UTF-8", body)
 }
 
 /// Adds a header whose value comes from the request or the site; values that cannot be a
 /// header (control characters) are left out rather than failing the response.
-pub fn with_header(mut response: Response, name: header::HeaderName, value: &str) -> Response {
+pub(super) fn with_header(
+    mut response: Response,
+    name: header::HeaderName,
+    value: &str,
+) -> Response {
     if let Ok(value) = HeaderValue::from_str(value) {
         response.headers_mut().insert(name, value);
     }

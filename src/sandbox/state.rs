@@ -22,7 +22,7 @@ use super::pathauto::Pattern;
 use super::Role;
 
 /// UUID of the `page` node type, as the recorded site reports it.
-pub const PAGE_TYPE_UUID: &str = "38c41839-da04-4e96-890e-08d5c951c6a4";
+pub(super) const PAGE_TYPE_UUID: &str = "38c41839-da04-4e96-890e-08d5c951c6a4";
 
 /// A page as the site stores it (its current revision).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -475,11 +475,12 @@ impl Site {
     pub fn create(
         &mut self,
         uuid: Option<String>,
-        changes: Changes,
+        mut changes: Changes,
         author: Author,
         now: i64,
     ) -> Result<u64, WriteError> {
         check_field_access(author, &changes, None)?;
+        let path = changes.path.take();
         let mut node = Node {
             nid: self.next_nid,
             uuid: uuid.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
@@ -497,9 +498,8 @@ impl Site {
             revision_uid: author.uid,
             revision_translation_affected: Some(true),
         };
-        apply(&mut node, &changes);
-        let alias = changes
-            .path
+        apply(&mut node, changes);
+        let alias = path
             .as_ref()
             .and_then(|p| normalize_alias(p.alias.as_deref()));
         let violations = self.validate(None, &node, alias.as_deref(), author.role);
@@ -514,7 +514,7 @@ impl Site {
         self.next_vid += 1;
         // pathauto replaces the sent alias unless the write said `"pathauto": 0` (90, 91).
         let generated = match &self.pathauto {
-            Some(pattern) if changes.path.as_ref().and_then(|p| p.pathauto) != Some(false) => {
+            Some(pattern) if path.as_ref().and_then(|p| p.pathauto) != Some(false) => {
                 Some(pattern.alias(&node.title, nid))
             }
             _ => None,
@@ -543,17 +543,17 @@ impl Site {
     pub fn update(
         &mut self,
         nid: u64,
-        changes: Changes,
+        mut changes: Changes,
         author: Author,
         now: i64,
         revision: Revision,
     ) -> Result<(), WriteError> {
         let current = self.nodes.get(&nid).ok_or(WriteError::NotFound)?;
         check_field_access(author, &changes, Some(current))?;
+        let path = changes.path.take();
         let mut node = current.clone();
-        apply(&mut node, &changes);
-        let alias = changes
-            .path
+        apply(&mut node, changes);
+        let alias = path
             .as_ref()
             .and_then(|p| normalize_alias(p.alias.as_deref()));
         let violations = self.validate(Some(nid), &node, alias.as_deref(), author.role);
@@ -590,15 +590,15 @@ impl Site {
         let title_changed = node.title != current.title;
         let title = node.title.clone();
         self.nodes.insert(nid, node);
-        if self.pathauto.is_some() && changes.path.as_ref().and_then(|p| p.pathauto) == Some(true) {
+        if self.pathauto.is_some() && path.as_ref().and_then(|p| p.pathauto) == Some(true) {
             self.pathauto_nodes.insert(nid);
         }
         if self.pathauto_owns(nid) {
             // The sent alias is ignored (98, 99); a new title makes a new alias, in place.
-            if title_changed || changes.path.as_ref().and_then(|p| p.pathauto) == Some(true) {
+            if title_changed || path.as_ref().and_then(|p| p.pathauto) == Some(true) {
                 self.regenerate_alias(nid, &title);
             }
-        } else if let Some(path) = &changes.path {
+        } else if let Some(path) = &path {
             let own_pid = path.pid.filter(|pid| {
                 self.aliases
                     .get(pid)
@@ -789,7 +789,7 @@ impl Site {
 
 /// Writes `bytes` to `path` through a temporary file and a rename, so a crash never leaves a
 /// half-written file.
-pub async fn save(path: &Path, bytes: &[u8]) -> io::Result<()> {
+pub(super) async fn save(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut temporary = path.as_os_str().to_owned();
     temporary.push(".tmp");
     let context = |error: io::Error| {
@@ -803,12 +803,12 @@ pub async fn save(path: &Path, bytes: &[u8]) -> io::Result<()> {
 }
 
 /// `/node/N`.
-pub fn system_path(nid: u64) -> String {
+pub(super) fn system_path(nid: u64) -> String {
     format!("/node/{nid}")
 }
 
 /// A stable UUID for user `uid`, so relationships look the same on every run.
-pub fn user_uuid(uid: u64) -> String {
+pub(super) fn user_uuid(uid: u64) -> String {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(format!("drupal-sync sandbox user {uid}"));
     let mut bytes = [0u8; 16];
@@ -855,7 +855,7 @@ impl super::filter::SiteFiles for PublicFiles {
 }
 
 /// Text formats a role may use, as in the standard profile.
-pub fn allowed_formats(role: Role) -> &'static [&'static str] {
+pub(super) fn allowed_formats(role: Role) -> &'static [&'static str] {
     match role {
         Role::Admin => &["basic_html", "restricted_html", "full_html", "plain_text"],
         Role::Editor => &["basic_html", "restricted_html", "plain_text"],
@@ -863,9 +863,10 @@ pub fn allowed_formats(role: Role) -> &'static [&'static str] {
 }
 
 /// Sets the sent fields on `node`.
-fn apply(node: &mut Node, changes: &Changes) {
-    if let Some(title) = &changes.title {
-        node.title = title.clone().unwrap_or_default();
+/// Moves the fields `changes` sets into `node` (its `path` is the caller's business).
+fn apply(node: &mut Node, changes: Changes) {
+    if let Some(title) = changes.title {
+        node.title = title.unwrap_or_default();
     }
     if let Some(status) = changes.status {
         node.status = status;
@@ -879,11 +880,11 @@ fn apply(node: &mut Node, changes: &Changes) {
     if let Some(created) = changes.created {
         node.created = created;
     }
-    if let Some(body) = &changes.body {
-        node.body = body.clone();
+    if let Some(body) = changes.body {
+        node.body = body;
     }
-    if let Some(log) = &changes.revision_log {
-        node.revision_log = log.clone();
+    if let Some(log) = changes.revision_log {
+        node.revision_log = log;
     }
 }
 
@@ -1005,6 +1006,7 @@ mod tests {
         assert_eq!(alias(&site, twin).as_deref(), Some("/retitled-0"));
     }
 
+    #[allow(clippy::unnecessary_wraps, reason = "a `Changes::body` value")]
     fn body(value: &str, format: &str) -> Option<Option<TextBody>> {
         Some(Some(TextBody {
             value: value.into(),

@@ -4,14 +4,14 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Seconds since the Unix epoch, now.
-pub fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// Formats `ts` as RFC 3339 in UTC with an explicit `+00:00` offset, as Drupal does.
-pub fn format(ts: i64) -> String {
+pub(crate) fn format(ts: i64) -> String {
     let (y, m, d) = civil_from_days(ts.div_euclid(86_400));
     let secs = ts.rem_euclid(86_400);
     format!(
@@ -23,7 +23,7 @@ pub fn format(ts: i64) -> String {
 }
 
 /// Parses `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`; fractions of a second are dropped.
-pub fn parse(s: &str) -> Option<i64> {
+pub(crate) fn parse(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
         return None;

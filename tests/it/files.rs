@@ -2,6 +2,8 @@
 //! once, embedded as Drupal's editor does, kept permanent; validated offline; failures online
 //! named with the page and the file.
 
+use std::path::Path;
+
 use serde_json::Value;
 
 use crate::harness::{basic, http, repo, Project, SandboxProc, NAMESPACE};
@@ -134,7 +136,7 @@ fn images_and_files_upload_once_and_stay() {
         let uuid = file["id"].as_str().unwrap();
         let url = file["attributes"]["uri"]["url"].as_str().unwrap();
         let name = file["attributes"]["filename"].as_str().unwrap();
-        let users = if name.ends_with(".png") {
+        let users = if Path::new(name).extension().is_some_and(|e| e == "png") {
             ["Guide", "Gallery"]
         } else {
             ["Guide", "Downloads"]
@@ -149,10 +151,9 @@ fn images_and_files_upload_once_and_stay() {
     let png = files
         .iter()
         .find(|f| {
-            f["attributes"]["filename"]
-                .as_str()
-                .unwrap()
-                .ends_with(".png")
+            Path::new(f["attributes"]["filename"].as_str().unwrap())
+                .extension()
+                .is_some_and(|e| e == "png")
         })
         .unwrap();
     let name = png["attributes"]["filename"].as_str().unwrap();

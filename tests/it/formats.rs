@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::harness::{basic, http, repo, Project, SandboxProc};
 
-/// A page with what basic_html drops: a table, two code blocks, a remote image, and what
+/// A page with what `basic_html` drops: a table, two code blocks, a remote image, and what
 /// survives when rendered for it (a second H1, task boxes, a footnote).
 const RICH: &str = "---\ntitle: Guide\n---\n# Guide heading\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```rust\nfn main() {}\n```\n\n```sh\nls\n```\n\n- [x] done\n- [ ] open\n\nNote[^1].\n\n![remote](https://example.com/x.png)\n\n[^1]: Said.\n";
 

@@ -9,24 +9,24 @@ use std::time::Duration;
 use serde_json::Value;
 
 /// The executable under test.
-pub fn bin() -> &'static str {
+pub(crate) fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_drupal-sync")
 }
 
 /// A `drupal-sync sandbox` process, killed when dropped.
-pub struct SandboxProc {
+pub(crate) struct SandboxProc {
     child: Child,
     pub url: String,
 }
 
 impl SandboxProc {
     /// Start a sandbox with users `ci:ci-password` (admin) and `editor:editor-password`.
-    pub fn start() -> SandboxProc {
+    pub(crate) fn start() -> SandboxProc {
         SandboxProc::with_args(&[])
     }
 
     /// Start a sandbox with extra arguments (`--latency-ms 10`, `--token-ttl 2`, ...).
-    pub fn with_args(extra: &[&str]) -> SandboxProc {
+    pub(crate) fn with_args(extra: &[&str]) -> SandboxProc {
         let mut child = Command::new(bin())
             .args(["sandbox", "--listen", "127.0.0.1:0"])
             .args([
@@ -56,7 +56,7 @@ impl SandboxProc {
     }
 
     /// `GET /_sandbox/stats`.
-    pub fn stats(&self) -> Stats {
+    pub(crate) fn stats(&self) -> Stats {
         let (status, body) = http("GET", &format!("{}/_sandbox/stats", self.url), &[], None);
         assert_eq!(status, 200, "stats: {body}");
         Stats(serde_json::from_str(&body).expect("stats JSON"))
@@ -64,7 +64,7 @@ impl SandboxProc {
 
     /// Every page node on the site (as admin), following `links.next`; each read is retried
     /// while the sandbox injects faults.
-    pub fn nodes(&self) -> Vec<Value> {
+    pub(crate) fn nodes(&self) -> Vec<Value> {
         let mut url = format!("{}/jsonapi/node/page?page[limit]=50", self.url);
         let mut nodes = Vec::new();
         loop {
@@ -86,8 +86,8 @@ impl SandboxProc {
         }
     }
 
-    /// The aliases of node `nid`, from the path_alias collection.
-    pub fn aliases_of(&self, nid: u64) -> Vec<String> {
+    /// The aliases of node `nid`, from the `path_alias` collection.
+    pub(crate) fn aliases_of(&self, nid: u64) -> Vec<String> {
         let url = format!(
             "{}/jsonapi/path_alias/path_alias?filter[path]=/node/{nid}",
             self.url
@@ -104,9 +104,10 @@ impl SandboxProc {
     }
 
     /// Edit node `uuid` through JSON:API as the `editor` account, as a person would in Drupal.
-    pub fn edit_as_editor(&self, uuid: &str, attributes: Value) {
+    pub(crate) fn edit_as_editor(&self, uuid: &str, attributes: Value) {
         let api = "application/vnd.api+json";
-        let body = serde_json::json!({ "data": { "type": "node--page", "id": uuid, "attributes": attributes } });
+        let mut body = serde_json::json!({ "data": { "type": "node--page", "id": uuid } });
+        body["data"]["attributes"] = attributes;
         let (status, answer) = http(
             "PATCH",
             &format!("{}/jsonapi/node/page/{uuid}", self.url),
@@ -120,7 +121,7 @@ impl SandboxProc {
     }
 
     /// Kill the process abruptly.
-    pub fn kill(&mut self) {
+    pub(crate) fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -134,21 +135,21 @@ impl Drop for SandboxProc {
 
 /// Counters from `/_sandbox/stats`.
 #[derive(Debug, Clone)]
-pub struct Stats(pub Value);
+pub(crate) struct Stats(pub Value);
 
 impl Stats {
-    /// Requests to `route` ("POST /rest_api/id_token").
-    pub fn route(&self, route: &str) -> u64 {
+    /// Requests to `route` (`"POST /rest_api/id_token"`).
+    pub(crate) fn route(&self, route: &str) -> u64 {
         self.0["by_route"][route].as_u64().unwrap_or(0)
     }
 
     /// All requests.
-    pub fn total(&self) -> u64 {
+    pub(crate) fn total(&self) -> u64 {
         self.0["total"].as_u64().unwrap_or(0)
     }
 
     /// Requests with a write method.
-    pub fn writes(&self) -> u64 {
+    pub(crate) fn writes(&self) -> u64 {
         self.0["by_route"]
             .as_object()
             .map(|routes| {
@@ -167,7 +168,7 @@ impl Stats {
     }
 
     /// The difference from an earlier snapshot.
-    pub fn since(&self, earlier: &Stats) -> Stats {
+    pub(crate) fn since(&self, earlier: &Stats) -> Stats {
         let mut by_route = serde_json::Map::new();
         if let Some(routes) = self.0["by_route"].as_object() {
             for (route, n) in routes {
@@ -182,14 +183,14 @@ impl Stats {
 }
 
 /// An `Authorization: Basic` header.
-pub fn basic(user: &str, pass: &str) -> (String, String) {
+pub(crate) fn basic(user: &str, pass: &str) -> (String, String) {
     use base64::Engine;
     let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
     ("Authorization".into(), format!("Basic {encoded}"))
 }
 
 /// A blocking HTTP request for test set-up and inspection: (status, body).
-pub fn http(
+pub(crate) fn http(
     method: &str,
     url: &str,
     headers: &[(String, String)],
@@ -224,14 +225,14 @@ pub fn http(
 }
 
 /// A temporary project: `drupal-sync.toml` and `content/`.
-pub struct Project {
+pub(crate) struct Project {
     pub dir: tempfile::TempDir,
     env: Vec<(String, String)>,
 }
 
 /// A finished run of the executable.
 #[derive(Debug)]
-pub struct Run {
+pub(crate) struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
@@ -240,7 +241,7 @@ pub struct Run {
 impl Run {
     /// Assert the exit code, showing the output when it differs.
     #[track_caller]
-    pub fn code(&self, want: i32) -> &Run {
+    pub(crate) fn code(&self, want: i32) -> &Run {
         assert_eq!(
             self.code, want,
             "exit code\n--- stdout\n{}\n--- stderr\n{}",
@@ -250,18 +251,18 @@ impl Run {
     }
 }
 
-pub const NAMESPACE: &str = "it-docs";
+pub(crate) const NAMESPACE: &str = "it-docs";
 
 impl Project {
     /// A project whose config points at `url` with `api`, provider `miniorange`, user `ci`.
-    pub fn new(url: &str) -> Project {
+    pub(crate) fn new(url: &str) -> Project {
         Project::with_config(&format!(
             "[site]\nurl = \"{url}\"\nnamespace = \"{NAMESPACE}\"\n\n[auth]\nprovider = \"miniorange\"\nusername = \"ci\"\n"
         ))
     }
 
     /// A project with this exact config file.
-    pub fn with_config(config: &str) -> Project {
+    pub(crate) fn with_config(config: &str) -> Project {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::write(dir.path().join("drupal-sync.toml"), config).unwrap();
         std::fs::create_dir_all(dir.path().join("content")).unwrap();
@@ -272,12 +273,12 @@ impl Project {
     }
 
     /// The project's directory.
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.dir.path()
     }
 
     /// Write a file under `content/`.
-    pub fn page(&self, rel: &str, text: &str) -> &Project {
+    pub(crate) fn page(&self, rel: &str, text: &str) -> &Project {
         let path = self.path().join("content").join(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
@@ -285,20 +286,20 @@ impl Project {
     }
 
     /// Remove a file under `content/`.
-    pub fn remove(&self, rel: &str) -> &Project {
+    pub(crate) fn remove(&self, rel: &str) -> &Project {
         std::fs::remove_file(self.path().join("content").join(rel)).unwrap();
         self
     }
 
     /// Set an environment variable for every run.
-    pub fn env(&mut self, name: &str, value: &str) -> &mut Project {
+    pub(crate) fn env(&mut self, name: &str, value: &str) -> &mut Project {
         self.env.retain(|(n, _)| n != name);
         self.env.push((name.into(), value.into()));
         self
     }
 
     /// A command for the executable in this project, with a clean environment.
-    pub fn command(&self, args: &[&str]) -> Command {
+    pub(crate) fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(bin());
         command.args(args).current_dir(self.path());
         for name in [
@@ -321,7 +322,7 @@ impl Project {
     }
 
     /// Run the executable in this project.
-    pub fn run(&self, args: &[&str]) -> Run {
+    pub(crate) fn run(&self, args: &[&str]) -> Run {
         let output = self
             .command(args)
             .stdin(Stdio::null())
@@ -336,7 +337,7 @@ impl Project {
 }
 
 /// `n` simple Markdown pages `p000.md`… in `project`.
-pub fn pages(project: &Project, n: usize) {
+pub(crate) fn pages(project: &Project, n: usize) {
     for i in 0..n {
         project.page(
             &format!("p{i:03}.md"),
@@ -346,6 +347,6 @@ pub fn pages(project: &Project, n: usize) {
 }
 
 /// The repository's own directory.
-pub fn repo() -> PathBuf {
+pub(crate) fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }

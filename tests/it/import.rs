@@ -9,7 +9,8 @@ const API: &str = "application/vnd.api+json";
 
 /// Create a basic page as the admin account, the way a person or another tool would; its UUID.
 fn create(sandbox: &SandboxProc, attributes: Value) -> String {
-    let body = json!({ "data": { "type": "node--page", "attributes": attributes } });
+    let mut body = json!({ "data": { "type": "node--page" } });
+    body["data"]["attributes"] = attributes;
     let (status, answer) = http(
         "POST",
         &format!("{}/jsonapi/node/page", sandbox.url),
@@ -26,7 +27,7 @@ fn page(title: &str, alias: &str, html: &str) -> Value {
 }
 
 /// The site a team has today: pages written in Markdown elsewhere and pasted as HTML, pages
-/// from Drupal's editor, a draft, a summary, a full_html page, an image, a page without alias.
+/// from Drupal's editor, a draft, a summary, a `full_html` page, an image, a page without alias.
 fn hand_made_site(sandbox: &SandboxProc) -> Vec<String> {
     let mut uuids = vec![
         create(

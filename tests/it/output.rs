@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use crate::harness::{repo, Project, SandboxProc};
 
-pub fn validate_against(schema_file: &str, document: &Value) -> Result<(), String> {
+pub(crate) fn validate_against(schema_file: &str, document: &Value) -> Result<(), String> {
     let path = repo().join("schema").join(schema_file);
     let schema: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let mut schemas = boon::Schemas::new();

@@ -1044,7 +1044,7 @@ fn the_comparison_catches_differences() {
 // What no transcript shows: the paid miniOrange issuer, simple_oauth, stats, faults, paging,
 // persistence and the command's own refusals.
 
-/// The accounts of the recording: `admin` (uid 1) and `editor` (content_editor).
+/// The accounts of the recording: `admin` (uid 1) and `editor` (`content_editor`).
 fn recorded_users() -> Vec<User> {
     vec![
         User {
