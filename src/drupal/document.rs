@@ -93,6 +93,17 @@ where
     Ok(response.json::<Single<A>>(&method, path)?.data)
 }
 
+/// Deletes the resource at `path`; one already gone counts as deleted.
+pub(super) async fn delete(client: &Client, path: &str) -> Result<(), DrupalError> {
+    let response = client
+        .send(Method::DELETE, path, MEDIA, None, Repeat::Safe)
+        .await?;
+    match response.status {
+        204 | 200 | 404 => Ok(()),
+        _ => Err(response.error(&Method::DELETE, path)),
+    }
+}
+
 /// An answer drupal-sync cannot use, named by its request.
 pub(super) fn protocol(method: &Method, path: &str, message: &str) -> DrupalError {
     DrupalError::Protocol {

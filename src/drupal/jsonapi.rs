@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-use super::client::{Client, Repeat};
+use super::client::Client;
 use super::document::{self, protocol, MEDIA};
 use super::error::DrupalError;
 use super::pathauto::Probe;
@@ -184,15 +184,7 @@ impl JsonApi {
 
     /// Delete a node; a node already gone counts as deleted.
     pub async fn delete(&self, uuid: Uuid) -> Result<(), DrupalError> {
-        let path = format!("{}/{uuid}", self.collection());
-        let response = self
-            .client
-            .send(Method::DELETE, &path, MEDIA, None, Repeat::Safe)
-            .await?;
-        match response.status {
-            204 | 200 | 404 => Ok(()),
-            _ => Err(response.error(&Method::DELETE, &path)),
-        }
+        document::delete(&self.client, &format!("{}/{uuid}", self.collection())).await
     }
 
     async fn write(

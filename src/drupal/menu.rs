@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-use super::client::{Client, Repeat};
+use super::client::Client;
 use super::document::{self, protocol, MEDIA};
 use super::error::DrupalError;
 use crate::menu::{node_uri, parent_ref, Link, LinkField, RemoteLink};
@@ -135,15 +135,7 @@ impl MenuApi {
 
     /// Delete a link; one already gone (deleted with its node) counts as deleted.
     pub async fn delete(&self, uuid: Uuid) -> Result<(), DrupalError> {
-        let path = format!("{COLLECTION}/{uuid}");
-        let response = self
-            .client
-            .send(Method::DELETE, &path, MEDIA, None, Repeat::Safe)
-            .await?;
-        match response.status {
-            204 | 200 | 404 => Ok(()),
-            _ => Err(response.error(&Method::DELETE, &path)),
-        }
+        document::delete(&self.client, &format!("{COLLECTION}/{uuid}")).await
     }
 
     async fn write(
