@@ -197,7 +197,8 @@ pub struct SandboxArgs {
     #[arg(long, value_name = "FILE")]
     pub data: Option<PathBuf>,
 
-    /// A user, NAME:PASS[:ROLE] with ROLE admin (default) or editor. Repeatable.
+    /// A user, NAME:PASS[:ROLE] with ROLE admin (default) or editor; a password that contains
+    /// `:` needs the ROLE written out. Repeatable.
     #[arg(long = "user", value_name = "NAME:PASS[:ROLE]")]
     pub users: Vec<String>,
 
