@@ -501,6 +501,10 @@ pub struct Settings {
     pub files: crate::files::FileSettings,
     /// `[menus]`.
     pub menus: crate::menu::MenuOptions,
+    /// `--on-drift` (default: overwrite).
+    pub on_drift: crate::plan::OnDrift,
+    /// `--prune`: delete the namespace's pages (and menu links) the content no longer has.
+    pub prune: bool,
 }
 
 /// Resolved authentication settings; secrets only as [`Secret`].
@@ -524,6 +528,10 @@ pub struct Overrides {
     pub strict: bool,
     /// A password read from standard input (`--password-stdin`).
     pub password: Option<Secret>,
+    /// `--on-drift`.
+    pub on_drift: crate::plan::OnDrift,
+    /// `--prune`.
+    pub prune: bool,
 }
 
 impl Settings {
@@ -617,6 +625,8 @@ impl Settings {
             menus: crate::menu::MenuOptions {
                 folders: Some(config.menus.folders.trim().to_owned()).filter(|m| !m.is_empty()),
             },
+            on_drift: overrides.on_drift,
+            prune: overrides.prune,
         })
     }
 }

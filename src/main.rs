@@ -36,10 +36,10 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            output.error(&format!("cannot start the async runtime: {e}"));
             return ExitCode::from(1);
         }
     };
-    let exit = runtime.block_on(drupal_sync::run(cli));
+    let exit = runtime.block_on(drupal_sync::run(cli, output));
     ExitCode::from(exit.code())
 }
