@@ -264,7 +264,7 @@ fn validate(cli: &Cli, strict: bool, output: &Output) -> anyhow::Result<Exit> {
     let origin = settings
         .base_url
         .as_ref()
-        .map(formats::SiteOrigin::of)
+        .map(|url| formats::SiteOrigin::of(url.url()))
         .unwrap_or_default();
     let lossy = formats::warnings(&content.pages, &formats::Formats::builtin(), &origin);
     print_format_warnings(&lossy, strict, output);

@@ -16,7 +16,7 @@ use rand::distr::{Alphanumeric, SampleString};
 
 use crate::apply::{self, ApplyOptions, ApplyReport};
 use crate::cli::{ApplyArgs, ApplyFormat, Cli, PlanArgs, PlanFormat, SyncArgs};
-use crate::config::{Overrides, Provider, Settings};
+use crate::config::{Overrides, Provider, Settings, SiteUrl};
 use crate::drupal::Site;
 use crate::formats;
 use crate::menu;
@@ -32,7 +32,7 @@ use saved::SavedPlan;
 /// A connected site, and the sandbox behind it when `--sandbox` was given.
 struct Target {
     site: Site,
-    url: String,
+    url: SiteUrl,
     _sandbox: Option<Sandbox>,
     /// Where the pages known to exist on this site are remembered (none for a sandbox).
     known: Option<KnownPages>,
@@ -59,13 +59,13 @@ pub async fn plan(cli: &Cli, args: &PlanArgs, output: &Output) -> anyhow::Result
         )),
         PlanFormat::Json => output.data(&report::json::plan_text(
             &plan,
-            &target.url,
+            target.url.as_str(),
             settings.api.as_str(),
         )),
-        PlanFormat::Markdown => output.data(&report::markdown::plan(&plan, &target.url)),
+        PlanFormat::Markdown => output.data(&report::markdown::plan(&plan, target.url.as_str())),
     }
     if output.github {
-        step_summary(output, &report::markdown::plan(&plan, &target.url));
+        step_summary(output, &report::markdown::plan(&plan, target.url.as_str()));
         let kind = if args.strict { "error" } else { "warning" };
         for w in &plan.warnings {
             output.line(&report::github::annotation(
@@ -186,7 +186,7 @@ pub async fn apply(cli: &Cli, args: &ApplyArgs, output: &Output) -> anyhow::Resu
         output.data(&report::json::apply_text(
             &plan,
             &report,
-            &target.url,
+            target.url.as_str(),
             settings.api.as_str(),
         ));
     }
@@ -226,7 +226,10 @@ pub async fn apply(cli: &Cli, args: &ApplyArgs, output: &Output) -> anyhow::Resu
                 ));
             }
         }
-        step_summary(output, &report::markdown::apply(&report, &target.url));
+        step_summary(
+            output,
+            &report::markdown::apply(&report, target.url.as_str()),
+        );
     }
     tracing::info!(
         "{} API requests, {} token request(s)",
@@ -321,9 +324,7 @@ impl StopSignals {
 /// Warnings of a plan: by the standard formats' rules, and by the site's own rules, read
 /// once, when some page uses a format or an element those rules alone cannot judge.
 async fn format_warnings(target: &Target, pages: &[Page]) -> Vec<formats::FormatWarning> {
-    let origin = url::Url::parse(&target.url)
-        .map(|url| formats::SiteOrigin::of(&url))
-        .unwrap_or_default();
+    let origin = formats::SiteOrigin::of(target.url.url());
     let mut known = formats::Formats::builtin();
     if formats::pages_need_site_rules(pages) {
         match target.site.text_formats().await {
@@ -437,14 +438,14 @@ async fn connect(settings: &mut Settings, sandbox: bool) -> anyhow::Result<Targe
             settings.config_path.display()
         )
     })?;
-    let url = base.as_str().trim_end_matches('/').to_owned();
-    let site = Site::connect(settings, base)?;
+
+    let site = Site::connect(settings, base.clone())?;
     let known = sandbox
         .is_none()
-        .then(|| KnownPages::beside(&settings.config_path, &url, &settings.namespace));
+        .then(|| KnownPages::beside(&settings.config_path, base.as_str(), &settings.namespace));
     Ok(Target {
         site,
-        url,
+        url: base,
         _sandbox: sandbox,
         known,
     })
@@ -674,8 +675,12 @@ fn made<'a>(settings: &'a Settings, site: Option<&'a str>) -> saved::Made<'a> {
     }
 }
 
-fn save(path: &Path, plan: &Plan, settings: &Settings, url: &str) -> anyhow::Result<()> {
-    let saved = SavedPlan::new(plan.clone(), url, &made(settings, Some(url)));
+fn save(path: &Path, plan: &Plan, settings: &Settings, url: &SiteUrl) -> anyhow::Result<()> {
+    let saved = SavedPlan::new(
+        plan.clone(),
+        url.as_str(),
+        &made(settings, Some(url.as_str())),
+    );
     std::fs::write(path, saved.to_json())
         .with_context(|| format!("cannot write the plan to `{}`", path.display()))
 }
@@ -692,11 +697,8 @@ fn load_saved(path: &Path, settings: &Settings) -> anyhow::Result<SavedPlan> {
             anyhow::anyhow!("`{}` is {format}", path.display())
         }
     })?;
-    let url = settings
-        .base_url
-        .as_ref()
-        .map(|u| u.as_str().trim_end_matches('/').to_owned());
-    if let Err(m) = saved.check(&made(settings, url.as_deref())) {
+    let url = settings.base_url.as_ref().map(SiteUrl::as_str);
+    if let Err(m) = saved.check(&made(settings, url)) {
         bail!(
             "the plan `{}` was made for {} `{}`, but this run targets `{}`; nothing was written\n  hint: make a new plan with `drupal-sync plan --out FILE`",
             path.display(),
