@@ -75,12 +75,15 @@ pub struct Output {
     pub quiet: bool,
     /// Running under GitHub Actions: annotations and a step summary too.
     pub github: bool,
+    /// stderr is a terminal (a progress bar can be drawn there).
+    pub stderr_terminal: bool,
 }
 
 impl Output {
     /// Decide colour from `--color`, `NO_COLOR` and whether each stream is a terminal.
     pub fn detect(choice: ColorChoice, quiet: bool) -> Output {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let stderr_terminal = std::io::stderr().is_terminal();
         let decide = |tty: bool| match choice {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
@@ -88,9 +91,10 @@ impl Output {
         };
         Output {
             color_stdout: decide(std::io::stdout().is_terminal()),
-            color_stderr: decide(std::io::stderr().is_terminal()),
+            color_stderr: decide(stderr_terminal),
             quiet,
             github: std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"),
+            stderr_terminal,
         }
     }
 
@@ -120,6 +124,11 @@ impl Output {
     pub fn line(&self, text: &str) {
         let mut err = std::io::stderr().lock();
         let _ = writeln!(err, "{text}");
+    }
+
+    /// Whether to draw a progress bar on stderr: a terminal, and not `-q`.
+    pub fn progress(&self) -> bool {
+        self.stderr_terminal && !self.quiet
     }
 
     /// How text on stderr is styled (colour or not).

@@ -5,7 +5,7 @@
 pub mod known;
 pub mod saved;
 
-use std::io::{IsTerminal, Read};
+use std::io::Read;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -283,10 +283,7 @@ async fn run_apply(site: &Site, plan: &Plan, settings: &Settings, output: &Outpu
     )
     .await;
     let plan = &crate::files::embed_plan(plan, &uploads);
-    let progress = report::progress::Progress::new(
-        plan.changes.len(),
-        !output.quiet && std::io::stderr().is_terminal(),
-    );
+    let progress = report::progress::Progress::new(plan.changes.len(), output.progress());
     let mut report = apply::apply(site, plan, &options, stop, &|r| progress.record(r)).await;
     report.uploads = uploads;
     progress.finish();
