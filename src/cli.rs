@@ -43,6 +43,8 @@ pub enum Command {
     Plan(PlanArgs),
     /// Plan and apply the changes (or apply a saved plan).
     Apply(ApplyArgs),
+    /// Write content files from the site's existing pages (never overwrites).
+    Import(ImportArgs),
     /// Serve a Drupal-compatible sandbox site on loopback.
     Sandbox(SandboxArgs),
     /// Print shell completions.
@@ -165,6 +167,33 @@ pub struct ApplyArgs {
 
     #[arg(long, value_enum, default_value_t = ApplyFormat::Human)]
     pub format: ApplyFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Import the pages whose alias is PREFIX or under it (`/docs` takes `/docs/guide`).
+    #[arg(long, value_name = "/ALIAS-PREFIX", conflicts_with = "all")]
+    pub prefix: Option<String>,
+
+    /// Import every basic page this account can see.
+    #[arg(long)]
+    pub all: bool,
+
+    /// Write the files under DIR instead of [content].dir.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// Keep every body as HTML (`body_html` in a YAML file) instead of converting it to Markdown.
+    #[arg(long)]
+    pub html: bool,
+
+    /// Read the password from standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
+
+    /// Run against a throwaway in-process sandbox site (no Drupal, no credentials).
+    #[arg(long)]
+    pub sandbox: bool,
 }
 
 #[derive(Debug, Args)]

@@ -13,6 +13,9 @@
 //! Local images and files the pages embed go through `files` on the way: looked up on the
 //! site (and embedded) before planning, uploaded before the pages that embed them are applied.
 //!
+//! `import` runs the other way: site ─► import ─► content files, each checked by loading it
+//! back through `content::load_with` and comparing it with the node as `plan` does.
+//!
 //! `sandbox` is a Drupal-compatible server (JSON:API, core REST, token issuers) used by the
 //! tests and by `--sandbox`, so the whole loop runs without a Drupal site.
 
@@ -23,6 +26,7 @@ pub mod content;
 pub mod drupal;
 pub mod files;
 pub mod formats;
+pub mod import;
 pub mod init;
 pub mod menu;
 pub mod page;
@@ -146,6 +150,7 @@ pub async fn run(cli: Cli, output: Output) -> Exit {
         Command::Validate(args) => validate(&cli, args.strict, &output),
         Command::Plan(args) => sync::plan(&cli, args, &output).await,
         Command::Apply(args) => sync::apply(&cli, args, &output).await,
+        Command::Import(args) => import::run(&cli, args, &output).await,
         Command::Sandbox(args) => sandbox::run(args, &output).await.map(|()| Exit::Success),
         Command::Init(args) => init_command(args, &output),
         Command::Completions(args) => {

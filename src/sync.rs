@@ -744,3 +744,37 @@ async fn check_fresh(site: &Site, plan: &Plan) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// A site connected for a command other than plan and apply (`import`): the settings, the
+/// site, its URL, and the sandbox behind it, kept alive while the value lives.
+pub(crate) struct Connection {
+    pub settings: Settings,
+    pub site: Site,
+    pub url: SiteUrl,
+    _sandbox: Option<Sandbox>,
+}
+
+/// Resolve the settings, check them with `check` before any request, and connect as `plan`
+/// does.
+pub(crate) async fn connect_for(
+    cli: &Cli,
+    password_stdin: bool,
+    sandbox: bool,
+    check: impl FnOnce(&Settings) -> anyhow::Result<()>,
+) -> anyhow::Result<Connection> {
+    let sync = SyncArgs {
+        prune: false,
+        on_drift: None,
+        password_stdin,
+        sandbox,
+    };
+    let mut settings = settings(cli, &sync, None)?;
+    check(&settings)?;
+    let target = connect(&mut settings, sync.sandbox).await?;
+    Ok(Connection {
+        settings,
+        site: target.site,
+        url: target.url,
+        _sandbox: target._sandbox,
+    })
+}

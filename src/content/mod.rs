@@ -51,6 +51,7 @@ use crate::page::{self, Page, Source};
 use fields::{Fields, Origin};
 pub use flavor::{Flavor, GeneratorOptions, ShortcodeMode};
 use flavor::{Rules, Templates, Url};
+pub use identity::{check_alias, key_from_path};
 use markdown::LinkTarget;
 use text::{LineIndex, Pos};
 use walk::{Filter, Kind, SourceFile};
@@ -194,6 +195,14 @@ impl Problem {
 
 /// Walk, parse, render and validate the content directory.
 pub fn load(options: &ContentOptions) -> Content {
+    load_with(options, Vec::new())
+}
+
+/// [`load`], with `extra` files (path under the content dir, text) read as if they were in
+/// the content directory: what `plan` will see once they are written (`import` checks its
+/// files with this before writing them). An extra file the walk would skip (hidden or
+/// excluded) gets an error saying so.
+pub fn load_with(options: &ContentOptions, extra: Vec<(String, String)>) -> Content {
     let now = crate::sandbox::timestamp::format(crate::sandbox::timestamp::now());
     let generator = flavor::resolve(&options.dir, &options.generator, now[..19].to_owned());
     let options = &ContentOptions {
@@ -211,7 +220,30 @@ pub fn load(options: &ContentOptions) -> Content {
         }
     };
     let filter = filter.with_generator(&options.generator);
-    let walked = walk::walk(options, &filter);
+    let mut walked = walk::walk(options, &filter);
+    for (rel, text) in extra {
+        let display = display_of(options, &rel);
+        match (filter.skips(&rel), walk::Kind::of(&rel)) {
+            (Some(why), _) => {
+                let message = format!("this path is {why}, so the content is never read from it");
+                walked
+                    .diagnostics
+                    .push(Diagnostic::new(display, Problem::error(Pos::NONE, message)));
+            }
+            (None, Some(kind)) => walked.files.push(SourceFile {
+                rel,
+                display,
+                kind,
+                text,
+            }),
+            (None, None) => {
+                let message = "not a page file (`.md`, `.markdown`, `.yaml`, `.yml`)".to_owned();
+                walked
+                    .diagnostics
+                    .push(Diagnostic::new(display, Problem::error(Pos::NONE, message)));
+            }
+        }
+    }
     let mut content = build(&walked.files, &walked.unreadable, &filter, options);
     link_files(&mut content, &walked);
     content.diagnostics.extend(walked.diagnostics);
@@ -220,6 +252,12 @@ pub fn load(options: &ContentOptions) -> Content {
     content.flavor = Some(options.generator.flavor);
     content.diagnostics.extend(filter_problem);
     finish(content, options.strict)
+}
+
+/// How a file under the content dir (`rel`, `/`-separated) is named in diagnostics and
+/// sources (`content/docs/guide.md`).
+pub fn display_of(options: &ContentOptions, rel: &str) -> String {
+    walk::display_path(&options.dir.join(rel), &options.display_base)
 }
 
 /// Replace the pages' references to local files by tokens ([`assets`]), recording each

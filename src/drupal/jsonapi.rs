@@ -85,6 +85,11 @@ impl JsonApi {
         self.fetch_all(&query).await
     }
 
+    /// Every node of the bundle this account may see, in nid order, 50 per request.
+    pub async fn fetch_every(&self) -> Result<Vec<RemotePage>, DrupalError> {
+        self.fetch_all("sort=drupal_internal__nid").await
+    }
+
     async fn fetch_all(&self, filter: &str) -> Result<Vec<RemotePage>, DrupalError> {
         let mut path = format!(
             "{}?{filter}&fields[{}]={FIELDS}&page[limit]={PAGE_SIZE}",

@@ -22,6 +22,9 @@ use crate::page::{derive_uuid, Page, RemotePage};
 use crate::plan::{Change, Field, RemoteState};
 pub use error::DrupalError;
 
+/// Why `import` cannot run on core REST.
+pub const REST_CANNOT_LIST: &str = "import needs api = \"jsonapi\": core REST has no endpoint that lists nodes, so drupal-sync cannot find the site's pages\n  hint: enable Drupal's JSON:API module (read-only is enough to import) and set [site].api = \"jsonapi\" in drupal-sync.toml; pages import the same either way";
+
 /// A connected site.
 #[derive(Debug, Clone)]
 pub struct Site {
@@ -236,6 +239,15 @@ impl Site {
                     Err(errors)
                 }
             }
+        }
+    }
+
+    /// Every page of the bundle this account may see (`import`): JSON:API lists them 50 per
+    /// request; core REST has no listing, which is an error that says what to do.
+    pub async fn list(&self) -> Result<Vec<RemotePage>, DrupalError> {
+        match &self.backend {
+            Backend::JsonApi(api) => api.fetch_every().await,
+            Backend::Rest(_) => Err(DrupalError::Conflict(REST_CANNOT_LIST.into())),
         }
     }
 

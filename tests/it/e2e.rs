@@ -228,7 +228,15 @@ fn readme_first_command_creates_every_page_of_the_repo() {
     assert!(creates >= 8, "{stdout}");
     assert!(
         stdout.contains(&format!(
-            "Apply complete: {creates} created, 0 updated, 0 deleted."
+            "Apply complete: 1 uploaded, {creates} created, 0 updated, 0 deleted."
+        )),
+        "{stdout}"
+    );
+    let links = stdout.lines().filter(|l| l.contains("+ menu")).count();
+    assert!(links >= 4, "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "Menu links: {links} created, 0 updated, 0 deleted."
         )),
         "{stdout}"
     );

@@ -10,6 +10,7 @@ mod files;
 mod formats;
 mod harness;
 mod hostile;
+mod import;
 mod invariant;
 mod menus;
 mod messages;
