@@ -365,30 +365,35 @@ fn step_summary(output: &Output, markdown: &str) {
     }
 }
 
+/// Resolve the settings of `plan` and `apply`: the one place their flags are read into
+/// [`Settings`].
 fn settings(cli: &Cli, sync: &SyncArgs, parallelism: Option<usize>) -> anyhow::Result<Settings> {
-    let password = if sync.password_stdin {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .context("cannot read the password from standard input")?;
-        let password = text.trim_end_matches(['\r', '\n']).to_owned();
-        if password.is_empty() {
-            bail!("--password-stdin: standard input was empty");
-        }
-        Some(Secret::new(password))
-    } else {
-        None
-    };
     load_settings(
         cli,
         Overrides {
             parallelism,
             strict: false,
-            password,
+            password: password_from_stdin(sync.password_stdin)?,
             on_drift: sync.on_drift.map(Into::into).unwrap_or_default(),
             prune: sync.prune,
         },
     )
+}
+
+/// `--password-stdin`: the password is standard input without its line ending.
+fn password_from_stdin(wanted: bool) -> anyhow::Result<Option<Secret>> {
+    if !wanted {
+        return Ok(None);
+    }
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .context("cannot read the password from standard input")?;
+    let password = text.trim_end_matches(['\r', '\n']).to_owned();
+    if password.is_empty() {
+        bail!("--password-stdin: standard input was empty");
+    }
+    Ok(Some(Secret::new(password)))
 }
 
 /// Connect to the configured site, or start an in-process sandbox with fresh credentials.
@@ -762,15 +767,15 @@ pub(crate) async fn connect_for(
     sandbox: bool,
     check: impl FnOnce(&Settings) -> anyhow::Result<()>,
 ) -> anyhow::Result<Connection> {
-    let sync = SyncArgs {
-        prune: false,
-        on_drift: None,
-        password_stdin,
-        sandbox,
-    };
-    let mut settings = settings(cli, &sync, None)?;
+    let mut settings = load_settings(
+        cli,
+        Overrides {
+            password: password_from_stdin(password_stdin)?,
+            ..Overrides::default()
+        },
+    )?;
     check(&settings)?;
-    let target = connect(&mut settings, sync.sandbox).await?;
+    let target = connect(&mut settings, sandbox).await?;
     Ok(Connection {
         settings,
         site: target.site,
