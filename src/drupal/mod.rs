@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod client;
+mod document;
 pub mod error;
 pub mod files;
 pub mod jsonapi;
