@@ -68,6 +68,16 @@ pub enum OnDrift {
     Fail,
 }
 
+impl From<OnDrift> for crate::plan::OnDrift {
+    fn from(flag: OnDrift) -> crate::plan::OnDrift {
+        match flag {
+            OnDrift::Overwrite => crate::plan::OnDrift::Overwrite,
+            OnDrift::Skip => crate::plan::OnDrift::Skip,
+            OnDrift::Fail => crate::plan::OnDrift::Fail,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PlanFormat {
     Human,

@@ -19,6 +19,9 @@
 //! subcommand, [`report`] renders the results. (A binary's root looks for modules beside
 //! itself, hence the `#[path]`s into `bench/`.)
 
+// A benchmark tool, not the product: its report is printed directly, outside `Output`.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 #[path = "bench/baseline.rs"]
 mod baseline;
 #[path = "bench/corpus.rs"]
