@@ -68,6 +68,16 @@ pub enum OnDrift {
     Fail,
 }
 
+impl From<OnDrift> for crate::plan::OnDrift {
+    fn from(flag: OnDrift) -> crate::plan::OnDrift {
+        match flag {
+            OnDrift::Overwrite => crate::plan::OnDrift::Overwrite,
+            OnDrift::Skip => crate::plan::OnDrift::Skip,
+            OnDrift::Fail => crate::plan::OnDrift::Fail,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PlanFormat {
     Human,
@@ -197,7 +207,8 @@ pub struct SandboxArgs {
     #[arg(long, value_name = "FILE")]
     pub data: Option<PathBuf>,
 
-    /// A user, NAME:PASS[:ROLE] with ROLE admin (default) or editor. Repeatable.
+    /// A user, NAME:PASS[:ROLE] with ROLE admin (default) or editor; a password that contains
+    /// `:` needs the ROLE written out. Repeatable.
     #[arg(long = "user", value_name = "NAME:PASS[:ROLE]")]
     pub users: Vec<String>,
 

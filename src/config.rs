@@ -6,10 +6,12 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
-use url::Url;
 
 use crate::content::{ContentOptions, Flavor, GeneratorOptions, ShortcodeMode};
 use crate::secret::Secret;
+
+mod site_url;
+pub use site_url::SiteUrl;
 
 /// The config file's name, looked up in the working directory and its parents.
 pub const FILE_NAME: &str = "drupal-sync.toml";
@@ -480,8 +482,8 @@ pub fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
 pub struct Settings {
     /// The config file that was read.
     pub config_path: PathBuf,
-    /// The site's base URL without a trailing slash (`None` until a command needs one).
-    pub base_url: Option<Url>,
+    /// The site's base URL (`None` until a command needs one).
+    pub base_url: Option<SiteUrl>,
     /// Where `base_url` came from, for errors: "`[site].url` in `drupal-sync.toml`" or
     /// "`DRUPAL_SYNC_URL`".
     pub url_source: String,
@@ -500,6 +502,10 @@ pub struct Settings {
     pub files: crate::files::FileSettings,
     /// `[menus]`.
     pub menus: crate::menu::MenuOptions,
+    /// `--on-drift` (default: overwrite).
+    pub on_drift: crate::plan::OnDrift,
+    /// `--prune`: delete the namespace's pages (and menu links) the content no longer has.
+    pub prune: bool,
 }
 
 /// Resolved authentication settings; secrets only as [`Secret`].
@@ -523,6 +529,10 @@ pub struct Overrides {
     pub strict: bool,
     /// A password read from standard input (`--password-stdin`).
     pub password: Option<Secret>,
+    /// `--on-drift`.
+    pub on_drift: crate::plan::OnDrift,
+    /// `--prune`.
+    pub prune: bool,
 }
 
 impl Settings {
@@ -616,47 +626,15 @@ impl Settings {
             menus: crate::menu::MenuOptions {
                 folders: Some(config.menus.folders.trim().to_owned()).filter(|m| !m.is_empty()),
             },
+            on_drift: overrides.on_drift,
+            prune: overrides.prune,
         })
     }
 }
 
-/// Parse a site URL, refusing plain `http://` except on loopback.
-pub fn parse_base_url(raw: &str) -> Result<Url, ConfigError> {
-    let mut url = Url::parse(raw.trim())
-        .map_err(|e| ConfigError::Setting(format!("invalid site url `{raw}`: {e}")))?;
-    match url.scheme() {
-        "https" => {}
-        "http" if is_loopback(&url) => {}
-        "http" => {
-            return Err(ConfigError::Setting(format!(
-                "refusing plain http for `{raw}`: credentials would cross the network unencrypted\n  hint: use https:// (http:// is only allowed for localhost)"
-            )))
-        }
-        other => {
-            return Err(ConfigError::Setting(format!(
-                "unsupported url scheme `{other}` in `{raw}`; use https://"
-            )))
-        }
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(ConfigError::Setting(
-            "the site url must not contain credentials; use [auth] and DRUPAL_SYNC_PASSWORD".into(),
-        ));
-    }
-    url.set_query(None);
-    url.set_fragment(None);
-    let trimmed = url.path().trim_end_matches('/').to_owned();
-    url.set_path(&trimmed);
-    Ok(url)
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
+/// Parse a site URL, refusing plain `http://` except on loopback (see [`SiteUrl::parse`]).
+pub fn parse_base_url(raw: &str) -> Result<SiteUrl, ConfigError> {
+    SiteUrl::parse(raw)
 }
 
 #[cfg(test)]
@@ -828,7 +806,7 @@ max_prune = 3
             Overrides::default(),
         )
         .unwrap();
-        assert_eq!(s.base_url.unwrap().as_str(), "http://127.0.0.1:8080/");
+        assert_eq!(s.base_url.unwrap().as_str(), "http://127.0.0.1:8080");
         assert_eq!(s.auth.username.as_deref(), Some("bot"));
         assert_eq!(s.auth.password.unwrap().expose(), "pw");
         assert_eq!(s.content.dir, PathBuf::from("/repo/pages"));
@@ -851,8 +829,8 @@ max_prune = 3
         assert_eq!(
             parse_base_url("https://example.com/drupal/")
                 .unwrap()
-                .path(),
-            "/drupal"
+                .as_str(),
+            "https://example.com/drupal"
         );
     }
 

@@ -906,7 +906,7 @@ mod tests {
             &crate::plan::RemoteState::default(),
             &crate::plan::PlanOptions {
                 namespace: "ns".into(),
-                on_drift: crate::cli::OnDrift::Overwrite,
+                on_drift: crate::plan::OnDrift::Overwrite,
                 known: Default::default(),
                 lookup_by_uuid: true,
             },

@@ -158,10 +158,7 @@ fn files(config: String) -> [(PathBuf, String); 3] {
 /// written. Nothing is written when any of them already exists.
 pub fn run(args: &InitArgs, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let url = match &args.url {
-        Some(url) => config::parse_base_url(url)?
-            .as_str()
-            .trim_end_matches('/')
-            .to_owned(),
+        Some(url) => config::parse_base_url(url)?.as_str().to_owned(),
         None => PLACEHOLDER_URL.to_owned(),
     };
     let config = CONFIG

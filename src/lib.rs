@@ -79,12 +79,15 @@ pub struct Output {
     pub quiet: bool,
     /// Running under GitHub Actions: annotations and a step summary too.
     pub github: bool,
+    /// stderr is a terminal (a progress bar can be drawn there).
+    pub stderr_terminal: bool,
 }
 
 impl Output {
     /// Decide colour from `--color`, `NO_COLOR` and whether each stream is a terminal.
     pub fn detect(choice: ColorChoice, quiet: bool) -> Output {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let stderr_terminal = std::io::stderr().is_terminal();
         let decide = |tty: bool| match choice {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
@@ -92,9 +95,10 @@ impl Output {
         };
         Output {
             color_stdout: decide(std::io::stdout().is_terminal()),
-            color_stderr: decide(std::io::stderr().is_terminal()),
+            color_stderr: decide(stderr_terminal),
             quiet,
             github: std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"),
+            stderr_terminal,
         }
     }
 
@@ -106,32 +110,48 @@ impl Output {
         let _ = out.flush();
     }
 
-    /// Print a diagnostic to stderr (never suppressed).
+    /// Print an error to stderr as `error: TEXT` (never suppressed).
     pub fn error(&self, text: &str) {
-        let label = report::Style {
-            color: self.color_stderr,
-        }
-        .paint("1;31", "error");
-        eprintln!("{label}: {text}");
+        let label = self.stderr_style().paint("1;31", "error");
+        self.line(&format!("{label}: {text}"));
     }
 
     /// Print a note to stderr (suppressed by `-q`).
     pub fn note(&self, text: &str) {
         if !self.quiet {
-            eprintln!("{text}");
+            self.line(text);
+        }
+    }
+
+    /// Print a line to stderr as given (never suppressed): diagnostics that carry their own
+    /// `file:line:col: label:` prefix, and GitHub annotations.
+    pub fn line(&self, text: &str) {
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "{text}");
+    }
+
+    /// Whether to draw a progress bar on stderr: a terminal, and not `-q`.
+    pub fn progress(&self) -> bool {
+        self.stderr_terminal && !self.quiet
+    }
+
+    /// How text on stderr is styled (colour or not).
+    pub fn stderr_style(&self) -> report::Style {
+        report::Style {
+            color: self.color_stderr,
         }
     }
 }
 
-/// Run a parsed command line.
-pub async fn run(cli: Cli) -> Exit {
-    let output = Output::detect(cli.color, cli.quiet);
+/// Run a parsed command line, printing through `output` (detected once, by the caller, from
+/// the same command line).
+pub async fn run(cli: Cli, output: Output) -> Exit {
     let result = match &cli.command {
         Command::Validate(args) => validate(&cli, args.strict, &output),
         Command::Plan(args) => sync::plan(&cli, args, &output).await,
         Command::Apply(args) => sync::apply(&cli, args, &output).await,
         Command::Import(args) => import::run(&cli, args, &output).await,
-        Command::Sandbox(args) => sandbox::run(args).await.map(|()| Exit::Success),
+        Command::Sandbox(args) => sandbox::run(args, &output).await.map(|()| Exit::Success),
         Command::Init(args) => init_command(args, &output),
         Command::Completions(args) => {
             output.data(&init::completions(args.shell));
@@ -214,23 +234,20 @@ pub fn load_content(settings: &Settings, output: &Output) -> anyhow::Result<Cont
     for d in &content.diagnostics {
         let is_error = d.severity == Severity::Error || (strict && d.severity == Severity::Warning);
         errors += usize::from(is_error);
-        let style = report::Style {
-            color: output.color_stderr,
-        };
+        let style = output.stderr_style();
         let label = if is_error {
             style.paint("1;31", "error")
         } else {
             style.paint("1;33", "warning")
         };
         if is_error || !output.quiet {
-            eprintln!("{}: {label}: {}", d.location(), d.message);
+            output.line(&format!("{}: {label}: {}", d.location(), d.message));
         }
         if output.github {
             let kind = if is_error { "error" } else { "warning" };
-            eprintln!(
-                "{}",
-                report::github::annotation_at(kind, &d.path, d.line, d.col, &d.message)
-            );
+            output.line(&report::github::annotation_at(
+                kind, &d.path, d.line, d.col, &d.message,
+            ));
         }
     }
     if errors > 0 {
@@ -256,7 +273,7 @@ fn validate(cli: &Cli, strict: bool, output: &Output) -> anyhow::Result<Exit> {
     let origin = settings
         .base_url
         .as_ref()
-        .map(formats::SiteOrigin::of)
+        .map(|url| formats::SiteOrigin::of(url.url()))
         .unwrap_or_default();
     let lossy = formats::warnings(&content.pages, &formats::Formats::builtin(), &origin);
     print_format_warnings(&lossy, strict, output);
@@ -311,9 +328,7 @@ fn report_skipped(content: &Content, output: &Output) {
 
 /// Print format warnings as diagnostics at each page's line (errors under `--strict`).
 fn print_format_warnings(warnings: &[formats::FormatWarning], strict: bool, output: &Output) {
-    let style = report::Style {
-        color: output.color_stderr,
-    };
+    let style = output.stderr_style();
     let (kind, label) = if strict {
         ("error", style.paint("1;31", "error"))
     } else {
@@ -321,13 +336,21 @@ fn print_format_warnings(warnings: &[formats::FormatWarning], strict: bool, outp
     };
     for w in warnings {
         if strict || !output.quiet {
-            eprintln!("{}:{}:1: {label}: {}", w.source, w.line.max(1), w.message());
+            output.line(&format!(
+                "{}:{}:1: {label}: {}",
+                w.source,
+                w.line.max(1),
+                w.message()
+            ));
         }
         if output.github {
-            eprintln!(
-                "{}",
-                report::github::annotation_at(kind, &w.source, w.line.max(1), 1, &w.message())
-            );
+            output.line(&report::github::annotation_at(
+                kind,
+                &w.source,
+                w.line.max(1),
+                1,
+                &w.message(),
+            ));
         }
     }
 }

@@ -12,6 +12,8 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
+            // Before there is a command line there is no `Output`: clap prints its own usage
+            // error (or `--help`, `--version`), styled by its own terminal detection.
             let _ = e.print();
             return ExitCode::from(u8::from(e.use_stderr()));
         }
@@ -36,10 +38,10 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            output.error(&format!("cannot start the async runtime: {e}"));
             return ExitCode::from(1);
         }
     };
-    let exit = runtime.block_on(drupal_sync::run(cli));
+    let exit = runtime.block_on(drupal_sync::run(cli, output));
     ExitCode::from(exit.code())
 }

@@ -14,7 +14,6 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::cli::OnDrift;
 use crate::page::{belongs_to, Page, RemotePage, Source};
 
 /// A field drupal-sync manages on a node.
@@ -163,6 +162,19 @@ pub struct RemoteState {
     pub pages: HashMap<Uuid, RemotePage>,
     /// Every node of the namespace (only read with `--prune`).
     pub namespace_pages: Option<Vec<RemotePage>>,
+}
+
+/// What to do with a page edited on the site since drupal-sync last wrote it (`--on-drift`,
+/// resolved into [`Settings`](crate::config::Settings)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnDrift {
+    /// Write the content over the site's edits (the plan says so).
+    #[default]
+    Overwrite,
+    /// Leave pages edited on the site as they are.
+    Skip,
+    /// Fail before any write when a page was edited on the site.
+    Fail,
 }
 
 /// How to plan.

@@ -1,101 +1,41 @@
 //! The `plan` and `apply` commands: load content, connect to the site (or an in-process
-//! sandbox), read the remote state, plan, render, and apply. Saved plans (`plan --out`,
-//! `apply FILE`) are written and checked here.
+//! sandbox), read the remote state, plan, render, and apply. The saved-plan file format
+//! (`plan --out`, `apply FILE`) is [`saved`]; the record of pages seen on a site, [`known`].
 
-use std::collections::HashSet;
-use std::io::{IsTerminal, Read};
-use std::path::{Path, PathBuf};
+pub mod known;
+pub mod saved;
+
+use std::io::Read;
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use clap::ValueEnum;
 use rand::distr::{Alphanumeric, SampleString};
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-use uuid::Uuid;
 
 use crate::apply::{self, ApplyOptions, ApplyReport};
-use crate::cli::{ApplyArgs, ApplyFormat, Cli, OnDrift, PlanArgs, PlanFormat, SyncArgs};
-use crate::config::{Overrides, Provider, Settings};
+use crate::cli::{ApplyArgs, ApplyFormat, Cli, PlanArgs, PlanFormat, SyncArgs};
+use crate::config::{Overrides, Provider, Settings, SiteUrl};
 use crate::drupal::Site;
 use crate::formats;
 use crate::menu;
 use crate::page::Page;
-use crate::plan::{self, Action, Plan, PlanOptions};
+use crate::plan::{self, OnDrift, Plan, PlanOptions};
 use crate::report::{self, Style};
 use crate::sandbox::{Role, Sandbox, SandboxOptions, User};
 use crate::secret::Secret;
 use crate::{load_content, load_settings, Exit, Output};
-
-/// The kind tag of a saved plan file.
-const SAVED_KIND: &str = "drupal-sync-plan";
-
-/// A plan saved by `plan --out`, applied exactly by `apply FILE`. Holds no secret.
-#[derive(Debug, Serialize, Deserialize)]
-struct SavedPlan {
-    format_version: String,
-    kind: String,
-    site: String,
-    api: String,
-    bundle: String,
-    namespace: String,
-    plan: Plan,
-}
+use known::KnownPages;
+use saved::SavedPlan;
 
 /// A connected site, and the sandbox behind it when `--sandbox` was given.
 struct Target {
     site: Site,
-    url: String,
+    url: SiteUrl,
     _sandbox: Option<Sandbox>,
     /// Where the pages known to exist on this site are remembered (none for a sandbox).
-    known_path: Option<PathBuf>,
-}
-
-impl Target {
-    /// UUIDs of managed pages this machine saw on the site before (so a page missing now
-    /// can be reported as deleted on the site). Best effort: a missing file knows nothing.
-    fn known(&self) -> HashSet<Uuid> {
-        self.known_path
-            .as_ref()
-            .and_then(|path| std::fs::read_to_string(path).ok())
-            .and_then(|text| serde_json::from_str::<Vec<Uuid>>(&text).ok())
-            .map(|uuids| uuids.into_iter().collect())
-            .unwrap_or_default()
-    }
-
-    /// Remember what the site holds after an apply.
-    fn remember(&self, plan: &Plan, report: &ApplyReport) {
-        let Some(path) = &self.known_path else { return };
-        let mut known = self.known();
-        for change in &plan.changes {
-            if change.action != Action::Delete {
-                if let Some(remote) = &change.remote {
-                    known.insert(remote.uuid);
-                }
-            }
-        }
-        for result in &report.results {
-            if let apply::Outcome::Done(_) = result.outcome {
-                match result.change.action {
-                    Action::Delete => known.remove(&result.change.uuid),
-                    _ => known.insert(result.change.uuid),
-                };
-            }
-        }
-        let mut sorted: Vec<Uuid> = known.into_iter().collect();
-        sorted.sort();
-        let written = path
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| std::fs::write(path, serde_json::to_vec(&sorted).unwrap_or_default()));
-        if let Err(e) = written {
-            tracing::warn!(
-                "cannot remember the site's pages in `{}`: {e}",
-                path.display()
-            );
-        }
-    }
+    known: Option<KnownPages>,
 }
 
 /// `drupal-sync plan`.
@@ -106,8 +46,8 @@ pub async fn plan(cli: &Cli, args: &PlanArgs, output: &Output) -> anyhow::Result
     let mut settings = settings(cli, &args.sync, None)?;
     settings.content.strict = args.strict;
     let content = load_content(&settings, output)?;
-    let target = connect(&mut settings, &args.sync).await?;
-    let mut plan = make_plan(&target, &settings, &content, &args.sync, output).await?;
+    let target = connect(&mut settings, args.sync.sandbox).await?;
+    let mut plan = make_plan(&target, &settings, &content, output).await?;
     plan.warnings = format_warnings(&target, &content.pages).await;
 
     match args.format {
@@ -119,19 +59,21 @@ pub async fn plan(cli: &Cli, args: &PlanArgs, output: &Output) -> anyhow::Result
         )),
         PlanFormat::Json => output.data(&report::json::plan_text(
             &plan,
-            &target.url,
+            target.url.as_str(),
             settings.api.as_str(),
         )),
-        PlanFormat::Markdown => output.data(&report::markdown::plan(&plan, &target.url)),
+        PlanFormat::Markdown => output.data(&report::markdown::plan(&plan, target.url.as_str())),
     }
     if output.github {
-        step_summary(output, &report::markdown::plan(&plan, &target.url));
+        step_summary(output, &report::markdown::plan(&plan, target.url.as_str()));
         let kind = if args.strict { "error" } else { "warning" };
         for w in &plan.warnings {
-            eprintln!(
-                "{}",
-                report::github::annotation(kind, &w.source, w.line, &w.message())
-            );
+            output.line(&report::github::annotation(
+                kind,
+                &w.source,
+                w.line,
+                &w.message(),
+            ));
         }
     }
     if args.strict && !plan.warnings.is_empty() {
@@ -150,8 +92,8 @@ pub async fn plan(cli: &Cli, args: &PlanArgs, output: &Output) -> anyhow::Result
             path.display()
         ));
     }
-    refuse_drift(&plan, &args.sync)?;
-    if args.sync.prune {
+    refuse_drift(&plan, &settings)?;
+    if settings.prune {
         if let Err(refusal) = check_prune(&plan, &content.pages, &settings, false) {
             output.note(&format!("warning: {refusal}"));
         }
@@ -192,7 +134,7 @@ pub async fn apply(cli: &Cli, args: &ApplyArgs, output: &Output) -> anyhow::Resu
     let (plan, target) = match &args.plan_file {
         Some(path) => {
             let mut saved = load_saved(path, &settings)?;
-            let target = connect(&mut settings, &args.sync).await?;
+            let target = connect(&mut settings, args.sync.sandbox).await?;
             check_fresh(&target.site, &saved.plan).await?;
             crate::files::recheck(&target.site, &settings.content.dir, &mut saved.plan).await?;
             check_fresh_menu(&target.site, &saved.plan, &settings.namespace).await?;
@@ -200,11 +142,11 @@ pub async fn apply(cli: &Cli, args: &ApplyArgs, output: &Output) -> anyhow::Resu
         }
         None => {
             let content = load_content(&settings, output)?;
-            let target = connect(&mut settings, &args.sync).await?;
-            let mut plan = make_plan(&target, &settings, &content, &args.sync, output).await?;
+            let target = connect(&mut settings, args.sync.sandbox).await?;
+            let mut plan = make_plan(&target, &settings, &content, output).await?;
             plan.warnings = format_warnings(&target, &content.pages).await;
-            refuse_drift(&plan, &args.sync)?;
-            if args.sync.prune {
+            refuse_drift(&plan, &settings)?;
+            if settings.prune {
                 check_prune(&plan, &content.pages, &settings, args.allow_mass_delete)?;
             }
             (plan, target)
@@ -225,7 +167,9 @@ pub async fn apply(cli: &Cli, args: &ApplyArgs, output: &Output) -> anyhow::Resu
     } else {
         run_apply(&target.site, &plan, &settings, output).await
     };
-    target.remember(&plan, &report);
+    if let Some(known) = &target.known {
+        known.remember(&plan, &report);
+    }
     for warning in written_format_warnings(&plan, &report) {
         output.note(&format!("warning: {warning} (the site's answer shows it)"));
     }
@@ -242,46 +186,50 @@ pub async fn apply(cli: &Cli, args: &ApplyArgs, output: &Output) -> anyhow::Resu
         output.data(&report::json::apply_text(
             &plan,
             &report,
-            &target.url,
+            target.url.as_str(),
             settings.api.as_str(),
         ));
     }
     if output.github {
         for upload in &report.uploads {
             if let Err(reason) = &upload.outcome {
-                eprintln!(
-                    "{}",
-                    report::github::annotation("error", &upload.upload.source, 1, reason)
-                );
+                output.line(&report::github::annotation(
+                    "error",
+                    &upload.upload.source,
+                    1,
+                    reason,
+                ));
             }
         }
         for failure in report.failures() {
             if let (Some(source), apply::Outcome::Failed(reason)) =
                 (&failure.change.source, &failure.outcome)
             {
-                eprintln!(
-                    "{}",
-                    report::github::annotation("error", &source.path, source.line, reason)
-                );
+                output.line(&report::github::annotation(
+                    "error",
+                    &source.path,
+                    source.line,
+                    reason,
+                ));
             }
         }
         for failure in report.menu_failures() {
             if let (Some(link), menu::apply::LinkOutcome::Failed(reason)) =
                 (&failure.change.link, &failure.outcome)
             {
-                eprintln!(
-                    "{}",
-                    report::github::annotation_at(
-                        "error",
-                        &link.source.path,
-                        link.at.0,
-                        link.at.1,
-                        &format!("menu link {}: {reason}", failure.change.path())
-                    )
-                );
+                output.line(&report::github::annotation_at(
+                    "error",
+                    &link.source.path,
+                    link.at.0,
+                    link.at.1,
+                    &format!("menu link {}: {reason}", failure.change.path()),
+                ));
             }
         }
-        step_summary(output, &report::markdown::apply(&report, &target.url));
+        step_summary(
+            output,
+            &report::markdown::apply(&report, target.url.as_str()),
+        );
     }
     tracing::info!(
         "{} API requests, {} token request(s)",
@@ -311,16 +259,14 @@ async fn run_apply(site: &Site, plan: &Plan, settings: &Settings, output: &Outpu
     let stop = Arc::new(AtomicBool::new(false));
     let watcher = {
         let stop = stop.clone();
-        let quiet = output.quiet;
+        let output = *output;
         // Registered before the first write: CI systems cancel jobs with SIGTERM, which
         // stops like Ctrl-C (CONTRACT §4).
         let signals = StopSignals::register();
         tokio::spawn(async move {
             if signals.recv().await {
                 stop.store(true, Ordering::SeqCst);
-                if !quiet {
-                    eprintln!("interrupted: starting no new writes; waiting for those in flight…");
-                }
+                output.note("interrupted: starting no new writes; waiting for those in flight…");
             }
         })
     };
@@ -337,10 +283,7 @@ async fn run_apply(site: &Site, plan: &Plan, settings: &Settings, output: &Outpu
     )
     .await;
     let plan = &crate::files::embed_plan(plan, &uploads);
-    let progress = report::progress::Progress::new(
-        plan.changes.len(),
-        !output.quiet && std::io::stderr().is_terminal(),
-    );
+    let progress = report::progress::Progress::new(plan.changes.len(), output.progress());
     let mut report = apply::apply(site, plan, &options, stop, &|r| progress.record(r)).await;
     report.uploads = uploads;
     progress.finish();
@@ -378,9 +321,7 @@ impl StopSignals {
 /// Warnings of a plan: by the standard formats' rules, and by the site's own rules, read
 /// once, when some page uses a format or an element those rules alone cannot judge.
 async fn format_warnings(target: &Target, pages: &[Page]) -> Vec<formats::FormatWarning> {
-    let origin = url::Url::parse(&target.url)
-        .map(|url| formats::SiteOrigin::of(&url))
-        .unwrap_or_default();
+    let origin = formats::SiteOrigin::of(target.url.url());
     let mut known = formats::Formats::builtin();
     if formats::pages_need_site_rules(pages) {
         match target.site.text_formats().await {
@@ -424,33 +365,40 @@ fn step_summary(output: &Output, markdown: &str) {
     }
 }
 
+/// Resolve the settings of `plan` and `apply`: the one place their flags are read into
+/// [`Settings`].
 fn settings(cli: &Cli, sync: &SyncArgs, parallelism: Option<usize>) -> anyhow::Result<Settings> {
-    let password = if sync.password_stdin {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .context("cannot read the password from standard input")?;
-        let password = text.trim_end_matches(['\r', '\n']).to_owned();
-        if password.is_empty() {
-            bail!("--password-stdin: standard input was empty");
-        }
-        Some(Secret::new(password))
-    } else {
-        None
-    };
     load_settings(
         cli,
         Overrides {
             parallelism,
             strict: false,
-            password,
+            password: password_from_stdin(sync.password_stdin)?,
+            on_drift: sync.on_drift.map(Into::into).unwrap_or_default(),
+            prune: sync.prune,
         },
     )
 }
 
+/// `--password-stdin`: the password is standard input without its line ending.
+fn password_from_stdin(wanted: bool) -> anyhow::Result<Option<Secret>> {
+    if !wanted {
+        return Ok(None);
+    }
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .context("cannot read the password from standard input")?;
+    let password = text.trim_end_matches(['\r', '\n']).to_owned();
+    if password.is_empty() {
+        bail!("--password-stdin: standard input was empty");
+    }
+    Ok(Some(Secret::new(password)))
+}
+
 /// Connect to the configured site, or start an in-process sandbox with fresh credentials.
-async fn connect(settings: &mut Settings, sync: &SyncArgs) -> anyhow::Result<Target> {
-    let sandbox = if sync.sandbox {
+async fn connect(settings: &mut Settings, sandbox: bool) -> anyhow::Result<Target> {
+    let sandbox = if sandbox {
         let password = Alphanumeric.sample_string(&mut rand::rng(), 24);
         let sandbox = Sandbox::start(
             "127.0.0.1:0".parse()?,
@@ -492,23 +440,16 @@ async fn connect(settings: &mut Settings, sync: &SyncArgs) -> anyhow::Result<Tar
             settings.config_path.display()
         )
     })?;
-    let url = base.as_str().trim_end_matches('/').to_owned();
-    let site = Site::connect(settings, base)?;
-    let known_path = sandbox.is_none().then(|| {
-        let digest = Sha256::new()
-            .chain_update(url.as_bytes())
-            .chain_update([0])
-            .chain_update(settings.namespace.as_bytes())
-            .finalize();
-        let name: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
-        let dir = settings.config_path.parent().unwrap_or(Path::new("."));
-        dir.join(".drupal-sync").join(format!("known-{name}.json"))
-    });
+
+    let site = Site::connect(settings, base.clone())?;
+    let known = sandbox
+        .is_none()
+        .then(|| KnownPages::beside(&settings.config_path, base.as_str(), &settings.namespace));
     Ok(Target {
         site,
-        url,
+        url: base,
         _sandbox: sandbox,
-        known_path,
+        known,
     })
 }
 
@@ -540,11 +481,10 @@ async fn make_plan(
     target: &Target,
     settings: &Settings,
     content: &crate::content::Content,
-    sync: &SyncArgs,
     output: &Output,
 ) -> anyhow::Result<Plan> {
     let pages = &content.pages;
-    let prune = sync.prune.then_some(settings.namespace.as_str());
+    let prune = settings.prune.then_some(settings.namespace.as_str());
     let remote = target.site.read(pages, prune).await.map_err(|errors| {
         let mut text: Vec<String> = errors.iter().map(ToString::to_string).collect();
         // One unreachable site fails every page's read alike: say it once.
@@ -572,13 +512,25 @@ async fn make_plan(
         &remote,
         &PlanOptions {
             namespace: settings.namespace.clone(),
-            on_drift: sync.on_drift.unwrap_or(OnDrift::Overwrite),
-            known: target.known(),
+            on_drift: settings.on_drift,
+            known: target
+                .known
+                .as_ref()
+                .map(KnownPages::load)
+                .unwrap_or_default(),
             lookup_by_uuid: settings.api == crate::config::Api::Jsonapi,
         },
     );
     plan.uploads = crate::files::uploads(&plan, &resolution.missing);
-    plan_menus(target, settings, content, &remote, sync.prune, &mut plan).await?;
+    plan_menus(
+        target,
+        settings,
+        content,
+        &remote,
+        settings.prune,
+        &mut plan,
+    )
+    .await?;
     Ok(plan)
 }
 
@@ -673,8 +625,8 @@ async fn check_fresh_menu(site: &Site, plan: &Plan, namespace: &str) -> anyhow::
     Ok(())
 }
 
-fn refuse_drift(plan: &Plan, sync: &SyncArgs) -> anyhow::Result<()> {
-    if sync.on_drift != Some(OnDrift::Fail) {
+fn refuse_drift(plan: &Plan, settings: &Settings) -> anyhow::Result<()> {
+    if settings.on_drift != OnDrift::Fail {
         return Ok(());
     }
     let drifted: Vec<String> = plan
@@ -715,57 +667,47 @@ fn check_prune(
     )
 }
 
-fn save(path: &Path, plan: &Plan, settings: &Settings, url: &str) -> anyhow::Result<()> {
-    let saved = SavedPlan {
-        format_version: "1".into(),
-        kind: SAVED_KIND.into(),
-        site: url.to_owned(),
-        api: settings.api.as_str().into(),
-        bundle: settings.bundle.clone(),
-        namespace: settings.namespace.clone(),
-        plan: plan.clone(),
-    };
-    let text = serde_json::to_string_pretty(&saved)?;
-    std::fs::write(path, text)
+/// What this run's plan is made for, or a saved plan must have been made for.
+fn made<'a>(settings: &'a Settings, site: Option<&'a str>) -> saved::Made<'a> {
+    saved::Made {
+        site,
+        api: settings.api.as_str(),
+        bundle: &settings.bundle,
+        namespace: &settings.namespace,
+    }
+}
+
+fn save(path: &Path, plan: &Plan, settings: &Settings, url: &SiteUrl) -> anyhow::Result<()> {
+    let saved = SavedPlan::new(
+        plan.clone(),
+        url.as_str(),
+        &made(settings, Some(url.as_str())),
+    );
+    std::fs::write(path, saved.to_json())
         .with_context(|| format!("cannot write the plan to `{}`", path.display()))
 }
 
 fn load_saved(path: &Path, settings: &Settings) -> anyhow::Result<SavedPlan> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the plan `{}`", path.display()))?;
-    let saved: SavedPlan = serde_json::from_str(&text)
-        .with_context(|| format!("`{}` is not a drupal-sync plan file", path.display()))?;
-    if saved.kind != SAVED_KIND || saved.format_version != "1" {
-        bail!(
-            "`{}` is not a drupal-sync plan file (format {})",
-            path.display(),
-            saved.format_version
-        );
-    }
-    let url = settings
-        .base_url
-        .as_ref()
-        .map(|u| u.as_str().trim_end_matches('/').to_owned());
-    let mismatch = |what: &str, planned: &str, now: &str| {
-        anyhow::anyhow!(
-            "the plan `{}` was made for {what} `{planned}`, but this run targets `{now}`; nothing was written\n  hint: make a new plan with `drupal-sync plan --out FILE`",
+    let saved = saved::parse(&text).map_err(|e| match e {
+        saved::ParseError::Malformed(e) => anyhow::Error::new(e).context(format!(
+            "`{}` is not a drupal-sync plan file",
             path.display()
-        )
-    };
-    if let Some(url) = url {
-        if url != saved.site {
-            return Err(mismatch("site", &saved.site, &url));
+        )),
+        format @ saved::ParseError::Format { .. } => {
+            anyhow::anyhow!("`{}` is {format}", path.display())
         }
-    }
-    if saved.namespace != settings.namespace {
-        return Err(mismatch("namespace", &saved.namespace, &settings.namespace));
-    }
-    if saved.api != settings.api.as_str() || saved.bundle != settings.bundle {
-        return Err(mismatch(
-            "api/bundle",
-            &format!("{}/{}", saved.api, saved.bundle),
-            &format!("{}/{}", settings.api.as_str(), settings.bundle),
-        ));
+    })?;
+    let url = settings.base_url.as_ref().map(SiteUrl::as_str);
+    if let Err(m) = saved.check(&made(settings, url)) {
+        bail!(
+            "the plan `{}` was made for {} `{}`, but this run targets `{}`; nothing was written\n  hint: make a new plan with `drupal-sync plan --out FILE`",
+            path.display(),
+            m.what,
+            m.planned,
+            m.now
+        );
     }
     Ok(saved)
 }
@@ -813,7 +755,7 @@ async fn check_fresh(site: &Site, plan: &Plan) -> anyhow::Result<()> {
 pub(crate) struct Connection {
     pub settings: Settings,
     pub site: Site,
-    pub url: String,
+    pub url: SiteUrl,
     _sandbox: Option<Sandbox>,
 }
 
@@ -825,15 +767,15 @@ pub(crate) async fn connect_for(
     sandbox: bool,
     check: impl FnOnce(&Settings) -> anyhow::Result<()>,
 ) -> anyhow::Result<Connection> {
-    let sync = SyncArgs {
-        prune: false,
-        on_drift: None,
-        password_stdin,
-        sandbox,
-    };
-    let mut settings = settings(cli, &sync, None)?;
+    let mut settings = load_settings(
+        cli,
+        Overrides {
+            password: password_from_stdin(password_stdin)?,
+            ..Overrides::default()
+        },
+    )?;
     check(&settings)?;
-    let target = connect(&mut settings, &sync).await?;
+    let target = connect(&mut settings, sandbox).await?;
     Ok(Connection {
         settings,
         site: target.site,

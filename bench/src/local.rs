@@ -8,9 +8,9 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{bail, Context};
-use drupal_sync::cli::OnDrift;
 use drupal_sync::content::{self, ContentOptions};
 use drupal_sync::page::{Page, RemotePage};
+use drupal_sync::plan::OnDrift;
 use drupal_sync::plan::{self, PlanOptions, RemoteState};
 
 use crate::corpus::NAMESPACE;

@@ -8,10 +8,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use crate::config::SiteUrl;
 use base64::Engine;
 use serde_json::Value;
 use tokio::sync::Mutex;
-use url::Url;
 
 use super::error::{describe, envelope, DrupalError};
 use crate::config::{AuthSettings, Provider};
@@ -41,7 +41,7 @@ struct Token {
 #[derive(Debug)]
 pub struct Auth {
     settings: AuthSettings,
-    base: Url,
+    base: SiteUrl,
     http: reqwest::Client,
     current: Mutex<Option<Arc<Token>>>,
     generation: AtomicU64,
@@ -52,7 +52,7 @@ impl Auth {
     /// Check the settings a provider needs; no request is made yet.
     pub fn new(
         settings: AuthSettings,
-        base: Url,
+        base: SiteUrl,
         http: reqwest::Client,
     ) -> Result<Self, DrupalError> {
         let need = |what: &str, hint: &str| {
@@ -260,9 +260,7 @@ impl Auth {
 
     async fn request_token(&self) -> Result<Issued, DrupalError> {
         let path = self.token_path();
-        let mut url = self.base.clone();
-        let joined = format!("{}{}", url.path().trim_end_matches('/'), path);
-        url.set_path(&joined);
+        let url = self.base.endpoint(&path);
         let mut request = self.http.post(url).header("Accept", "application/json");
         if self.settings.provider == Provider::Oauth {
             let mut form = vec![

@@ -8,9 +8,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::config::SiteUrl;
 use rand::Rng;
 use reqwest::Method;
-use url::Url;
 
 use super::auth::Auth;
 use super::error::{describe, envelope, is_transient_status, DrupalError};
@@ -79,7 +79,7 @@ impl Response {
 #[derive(Debug, Clone)]
 pub struct Client {
     http: reqwest::Client,
-    base: Url,
+    base: SiteUrl,
     auth: Arc<Auth>,
     requests: Arc<AtomicU64>,
 }
@@ -136,7 +136,7 @@ pub fn http_client(
 
 impl Client {
     /// A client for the site at `base`.
-    pub fn new(http: reqwest::Client, base: Url, auth: Arc<Auth>) -> Self {
+    pub fn new(http: reqwest::Client, base: SiteUrl, auth: Arc<Auth>) -> Self {
         Self {
             http,
             base,
@@ -157,11 +157,7 @@ impl Client {
 
     /// The absolute URL of a site path (`/jsonapi/node/page?…`).
     pub fn url(&self, path_and_query: &str) -> String {
-        format!(
-            "{}{}",
-            self.base.as_str().trim_end_matches('/'),
-            path_and_query
-        )
+        self.base.join(path_and_query)
     }
 
     /// Send a request, retrying what is safe to retry, and return the final answer, whatever
@@ -411,7 +407,7 @@ mod tests {
             application: None,
         };
         let http = http_client(Duration::from_secs(5), None).unwrap();
-        let base = Url::parse(base).unwrap();
+        let base = SiteUrl::parse(base).unwrap();
         let auth = Arc::new(Auth::new(settings, base.clone(), http.clone()).unwrap());
         Client::new(http, base, auth)
     }

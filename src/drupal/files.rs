@@ -9,12 +9,15 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::client::{Body, Client, Repeat};
+use super::document::{self, protocol, MEDIA as JSONAPI};
 use super::error::DrupalError;
 use crate::files::{FieldPath, RemoteFile};
 
-const JSONAPI: &str = "application/vnd.api+json";
 const JSON: &str = "application/json";
 const FIELDS: &str = "filename,uri,filesize,status,drupal_internal__fid";
+
+type Resource = document::Resource<Attributes>;
+type Single = document::Single<Attributes>;
 
 /// The files named `names` (one request for up to 50, plus `next` pages when the site holds
 /// several files of one name); `None` when the site has no JSON:API file collection (404).
@@ -33,30 +36,8 @@ pub async fn find(
         "&fields[file--file]={FIELDS}&page[limit]={}",
         crate::files::LOOKUP_BATCH
     ));
-    let mut found = Vec::new();
-    loop {
-        let Some(document) = client.get_json::<Collection>(&path, JSONAPI).await? else {
-            return Ok(None);
-        };
-        found.extend(document.data.into_iter().filter_map(remote_file));
-        match document.links.and_then(|l| l.next) {
-            Some(next) => {
-                let base = client.url("");
-                path = match next.href.strip_prefix(&base) {
-                    Some(rest) => rest.to_owned(),
-                    None if next.href.starts_with('/') => next.href,
-                    None => {
-                        return Err(DrupalError::Protocol {
-                            method: "GET".into(),
-                            path: "/jsonapi/file/file".into(),
-                            message: "`links.next` points outside the site".into(),
-                        })
-                    }
-                };
-            }
-            None => return Ok(Some(found)),
-        }
-    }
+    let found = document::collect::<Attributes>(client, path).await?;
+    Ok(found.map(|resources| resources.into_iter().filter_map(remote_file).collect()))
 }
 
 /// The request headers and body of an upload: the raw bytes, `application/octet-stream`,
@@ -98,7 +79,8 @@ pub async fn upload_jsonapi(
         return Err(response.error(&Method::POST, &path));
     }
     let document: Single = response.json(&Method::POST, &path)?;
-    remote_file(document.data).ok_or_else(|| protocol(&path, "the answer has no file"))
+    remote_file(document.data)
+        .ok_or_else(|| protocol(&Method::POST, &path, "the answer has no file"))
 }
 
 /// Upload through core REST (the `file:upload` resource); the answer holds the file's fields.
@@ -127,15 +109,7 @@ pub async fn upload_rest(
         return Err(response.error(&Method::POST, &path));
     }
     let fields: Value = response.json(&Method::POST, &path)?;
-    rest_file(&fields).ok_or_else(|| protocol(&path, "the answer has no file uuid"))
-}
-
-fn protocol(path: &str, message: &str) -> DrupalError {
-    DrupalError::Protocol {
-        method: "POST".into(),
-        path: path.split('?').next().unwrap_or(path).to_owned(),
-        message: message.to_owned(),
-    }
+    rest_file(&fields).ok_or_else(|| protocol(&Method::POST, &path, "the answer has no file uuid"))
 }
 
 /// A core REST file entity (`74_…`) as a [`RemoteFile`].
@@ -153,34 +127,6 @@ fn rest_file(fields: &Value) -> Option<RemoteFile> {
             .and_then(|v| v.as_bool())
             .unwrap_or(false),
     })
-}
-
-#[derive(Debug, Deserialize)]
-struct Collection {
-    data: Vec<Resource>,
-    links: Option<Links>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Single {
-    data: Resource,
-}
-
-#[derive(Debug, Deserialize)]
-struct Links {
-    next: Option<Href>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Href {
-    href: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct Resource {
-    id: String,
-    #[serde(default)]
-    attributes: Attributes,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -218,7 +164,7 @@ mod tests {
     #[test]
     fn maps_the_recorded_answers() {
         // 71_jsonapi_file_filter_filename (sparse fields).
-        let document: Collection = serde_json::from_str(r#"{"data":[{"type":"file--file","id":"ee31cb48-14dc-4e55-b699-56cce49d9705","attributes":{"filename":"diagram.png","uri":{"value":"public:\/\/2026-11\/diagram.png","url":"\/sites\/default\/files\/2026-11\/diagram.png"},"filesize":73,"status":true}}],"links":{"self":{"href":"x"}}}"#).unwrap();
+        let document: document::Collection<Attributes> = serde_json::from_str(r#"{"data":[{"type":"file--file","id":"ee31cb48-14dc-4e55-b699-56cce49d9705","attributes":{"filename":"diagram.png","uri":{"value":"public:\/\/2026-11\/diagram.png","url":"\/sites\/default\/files\/2026-11\/diagram.png"},"filesize":73,"status":true}}],"links":{"self":{"href":"x"}}}"#).unwrap();
         let files: Vec<RemoteFile> = document.data.into_iter().filter_map(remote_file).collect();
         assert_eq!(
             files,

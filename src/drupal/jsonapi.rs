@@ -8,13 +8,16 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-use super::client::{Body, Client, Repeat};
+use super::client::Client;
+use super::document::{self, protocol, MEDIA};
 use super::error::DrupalError;
 use super::pathauto::Probe;
 use crate::page::{Page, RemotePage};
 use crate::plan::Field;
 
-const MEDIA: &str = "application/vnd.api+json";
+type Resource = document::Resource<Attributes>;
+type Single = document::Single<Attributes>;
+
 /// JSON:API's page size limit (larger values are clamped by Drupal).
 pub const PAGE_SIZE: usize = 50;
 const FIELDS: &str =
@@ -91,30 +94,27 @@ impl JsonApi {
     }
 
     async fn fetch_all(&self, filter: &str) -> Result<Vec<RemotePage>, DrupalError> {
-        let mut path = format!(
+        let path = format!(
             "{}?{filter}&fields[{}]={FIELDS}&page[limit]={PAGE_SIZE}",
             self.collection(),
             self.resource_type()
         );
-        let mut pages = Vec::new();
-        loop {
-            let document: Collection = self.client.get_json(&path, MEDIA).await?.ok_or_else(|| {
+        let resources = document::collect::<Attributes>(&self.client, path.clone())
+            .await?
+            .ok_or_else(|| {
                 protocol(
                     &Method::GET,
                     &path,
                     &format!("no JSON:API resource for bundle `{}` (404): check [site].bundle and that JSON:API is enabled", self.bundle),
                 )
             })?;
-            for resource in document.data {
-                pages.push(remote_page(resource).ok_or_else(|| {
-                    protocol(&Method::GET, &path, "a resource has no valid `id`")
-                })?);
-            }
-            match document.links.and_then(|l| l.next) {
-                Some(next) => path = self.relative(&next.href)?,
-                None => return Ok(pages),
-            }
-        }
+        resources
+            .into_iter()
+            .map(|resource| {
+                remote_page(resource)
+                    .ok_or_else(|| protocol(&Method::GET, &path, "a resource has no valid `id`"))
+            })
+            .collect()
     }
 
     /// One node by UUID, or `None` when the site has none.
@@ -184,15 +184,7 @@ impl JsonApi {
 
     /// Delete a node; a node already gone counts as deleted.
     pub async fn delete(&self, uuid: Uuid) -> Result<(), DrupalError> {
-        let path = format!("{}/{uuid}", self.collection());
-        let response = self
-            .client
-            .send(Method::DELETE, &path, MEDIA, None, Repeat::Safe)
-            .await?;
-        match response.status {
-            204 | 200 | 404 => Ok(()),
-            _ => Err(response.error(&Method::DELETE, &path)),
-        }
+        document::delete(&self.client, &format!("{}/{uuid}", self.collection())).await
     }
 
     async fn write(
@@ -201,28 +193,10 @@ impl JsonApi {
         path: &str,
         document: &Value,
     ) -> Result<RemotePage, DrupalError> {
-        let body = Body {
-            content_type: MEDIA,
-            bytes: serde_json::to_vec(document).unwrap_or_default(),
-        };
-        let response = self
-            .client
-            .send(method.clone(), path, MEDIA, Some(&body), Repeat::Unsafe)
-            .await?;
-        if !response.ok() {
-            return Err(response.error(&method, path));
-        }
-        remote_page(response.json::<Single>(&method, path)?.data)
+        let resource =
+            document::write::<Attributes>(&self.client, method.clone(), path, document).await?;
+        remote_page(resource)
             .ok_or_else(|| protocol(&method, path, "the answer has no valid resource"))
-    }
-
-    /// A `links.next` href as a path on this site; a link to another host is refused.
-    fn relative(&self, href: &str) -> Result<String, DrupalError> {
-        let base = self.client.url("");
-        href.strip_prefix(&base)
-            .map(str::to_owned)
-            .or_else(|| href.starts_with('/').then(|| href.to_owned()))
-            .ok_or_else(|| protocol(&Method::GET, href, "`links.next` points outside the site"))
     }
 }
 
@@ -241,44 +215,6 @@ pub fn alias_value(page: &Page, remote: &RemotePage) -> Value {
         Some(pid) => json!({ "alias": page.alias, "pid": pid, "langcode": "en" }),
         None => json!({ "alias": page.alias }),
     }
-}
-
-fn protocol(method: &Method, path: &str, message: &str) -> DrupalError {
-    DrupalError::Protocol {
-        method: method.to_string(),
-        path: path.split('?').next().unwrap_or(path).to_owned(),
-        message: message.to_owned(),
-    }
-}
-
-/// A collection document, reduced to what drupal-sync reads. Everything else (`processed`
-/// copies of every body, relationships, links) is skipped without being stored.
-#[derive(Debug, Deserialize)]
-struct Collection {
-    data: Vec<Resource>,
-    links: Option<Links>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Single {
-    data: Resource,
-}
-
-#[derive(Debug, Deserialize)]
-struct Links {
-    next: Option<Href>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Href {
-    href: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct Resource {
-    id: String,
-    #[serde(default)]
-    attributes: Attributes,
 }
 
 #[derive(Debug, Default, Deserialize)]

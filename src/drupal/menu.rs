@@ -8,15 +8,18 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-use super::client::{Body, Client, Repeat};
+use super::client::Client;
+use super::document::{self, protocol, MEDIA};
 use super::error::DrupalError;
 use crate::menu::{node_uri, parent_ref, Link, LinkField, RemoteLink};
 
-const MEDIA: &str = "application/vnd.api+json";
 const COLLECTION: &str = "/jsonapi/menu_link_content/menu_link_content";
 const TYPE: &str = "menu_link_content--menu_link_content";
 const FIELDS: &str = "title,link,parent,weight,menu_name,enabled";
 const PAGE_SIZE: usize = 50;
+
+type Resource = document::Resource<Attributes>;
+type Single = document::Single<Attributes>;
 
 /// The site's menu links and menus.
 #[derive(Debug, Clone)]
@@ -33,25 +36,21 @@ impl MenuApi {
     /// Every link whose UUID starts with `prefix` (a namespace's), in every menu; `None`
     /// when the site has no menu link resource (Custom Menu Links or JSON:API is off).
     pub async fn links(&self, prefix: &str) -> Result<Option<Vec<RemoteLink>>, DrupalError> {
-        let mut path = format!(
+        let path = format!(
             "{COLLECTION}?filter[ns][condition][path]=id&filter[ns][condition][operator]=STARTS_WITH&filter[ns][condition][value]={prefix}&fields[{TYPE}]={FIELDS}&sort=drupal_internal__id&page[limit]={PAGE_SIZE}"
         );
-        let mut links = Vec::new();
-        loop {
-            let Some(document) = self.client.get_json::<Collection>(&path, MEDIA).await? else {
-                return Ok(None);
-            };
-            for resource in document.data {
-                links.push(
-                    remote_link(resource)
-                        .ok_or_else(|| protocol(&path, "a menu link has no valid `id`"))?,
-                );
-            }
-            match document.links.and_then(|l| l.next) {
-                Some(next) => path = self.relative(&next.href)?,
-                None => return Ok(Some(links)),
-            }
-        }
+        let Some(resources) = document::collect::<Attributes>(&self.client, path.clone()).await?
+        else {
+            return Ok(None);
+        };
+        resources
+            .into_iter()
+            .map(|resource| {
+                remote_link(resource)
+                    .ok_or_else(|| protocol(&Method::GET, &path, "a menu link has no valid `id`"))
+            })
+            .collect::<Result<_, _>>()
+            .map(Some)
     }
 
     /// One link by UUID, or `None` when the site has none.
@@ -69,6 +68,7 @@ impl MenuApi {
         let document: MenuCollection =
             self.client.get_json(path, MEDIA).await?.ok_or_else(|| {
                 protocol(
+                    &Method::GET,
                     path,
                     "no JSON:API resource for menus (404): menus need the JSON:API module",
                 )
@@ -135,15 +135,7 @@ impl MenuApi {
 
     /// Delete a link; one already gone (deleted with its node) counts as deleted.
     pub async fn delete(&self, uuid: Uuid) -> Result<(), DrupalError> {
-        let path = format!("{COLLECTION}/{uuid}");
-        let response = self
-            .client
-            .send(Method::DELETE, &path, MEDIA, None, Repeat::Safe)
-            .await?;
-        match response.status {
-            204 | 200 | 404 => Ok(()),
-            _ => Err(response.error(&Method::DELETE, &path)),
-        }
+        document::delete(&self.client, &format!("{COLLECTION}/{uuid}")).await
     }
 
     async fn write(
@@ -152,65 +144,11 @@ impl MenuApi {
         path: &str,
         document: &Value,
     ) -> Result<RemoteLink, DrupalError> {
-        let body = Body {
-            content_type: MEDIA,
-            bytes: serde_json::to_vec(document).unwrap_or_default(),
-        };
-        let response = self
-            .client
-            .send(method.clone(), path, MEDIA, Some(&body), Repeat::Unsafe)
-            .await?;
-        if !response.ok() {
-            return Err(response.error(&method, path));
-        }
-        remote_link(response.json::<Single>(&method, path)?.data)
-            .ok_or_else(|| protocol(path, "the answer has no valid menu link"))
+        let resource =
+            document::write::<Attributes>(&self.client, method.clone(), path, document).await?;
+        remote_link(resource)
+            .ok_or_else(|| protocol(&method, path, "the answer has no valid menu link"))
     }
-
-    /// A `links.next` href as a path on this site; a link to another host is refused.
-    fn relative(&self, href: &str) -> Result<String, DrupalError> {
-        let base = self.client.url("");
-        href.strip_prefix(&base)
-            .map(str::to_owned)
-            .or_else(|| href.starts_with('/').then(|| href.to_owned()))
-            .ok_or_else(|| protocol(href, "`links.next` points outside the site"))
-    }
-}
-
-fn protocol(path: &str, message: &str) -> DrupalError {
-    DrupalError::Protocol {
-        method: "GET".into(),
-        path: path.split('?').next().unwrap_or(path).to_owned(),
-        message: message.to_owned(),
-    }
-}
-
-#[derive(Debug, Deserialize)]
-struct Collection {
-    data: Vec<Resource>,
-    links: Option<Links>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Single {
-    data: Resource,
-}
-
-#[derive(Debug, Deserialize)]
-struct Links {
-    next: Option<Href>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Href {
-    href: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct Resource {
-    id: String,
-    #[serde(default)]
-    attributes: Attributes,
 }
 
 #[derive(Debug, Default, Deserialize)]

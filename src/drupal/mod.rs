@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod client;
+mod document;
 pub mod error;
 pub mod files;
 pub mod jsonapi;
@@ -13,8 +14,8 @@ pub mod rest;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::config::SiteUrl;
 use futures::stream::{self, StreamExt, TryStreamExt};
-use url::Url;
 use uuid::Uuid;
 
 use crate::config::{Api, Settings};
@@ -54,11 +55,11 @@ enum Backend {
 
 impl Site {
     /// Prepare a client for the site at `base` (no request is made yet).
-    pub fn connect(settings: &Settings, base: Url) -> Result<Site, DrupalError> {
+    pub fn connect(settings: &Settings, base: SiteUrl) -> Result<Site, DrupalError> {
         let http = client::http_client(settings.timeout, settings.ca_file.as_deref())?;
         let origin = Arc::new(Origin {
-            url: base.as_str().trim_end_matches('/').to_owned(),
-            host: base.host_str().unwrap_or_default().to_owned(),
+            url: base.as_str().to_owned(),
+            host: base.host().to_owned(),
             source: settings.url_source.clone(),
             config_path: settings.config_path.display().to_string(),
         });

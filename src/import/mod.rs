@@ -98,7 +98,7 @@ pub async fn run(cli: &Cli, args: &ImportArgs, output: &Output) -> anyhow::Resul
         &settled,
         &skipped,
         &Summary {
-            url: &connection.url,
+            url: connection.url.as_str(),
             bundle: &settings.bundle,
             dir: &display_dir(&options.dir.join(&folder)),
             listed,

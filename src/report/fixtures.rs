@@ -5,8 +5,8 @@
 use std::collections::HashSet;
 
 use crate::apply::{ApplyReport, ChangeResult, Outcome};
-use crate::cli::OnDrift;
 use crate::page::{default_alias, derive_uuid, Page, RemotePage, Source};
+use crate::plan::OnDrift;
 use crate::plan::{self, Plan, PlanOptions, RemoteState};
 
 pub(crate) const NS: &str = "example-docs";

@@ -296,11 +296,19 @@ pub fn apply(report: &ApplyReport, style: &Style) -> String {
         let text = match &result.outcome {
             Outcome::Done(node) => {
                 let nid = node.as_ref().and_then(|n| n.nid).or(c.nid());
+                // A `path: auto` page learns its alias from the write: say which it got.
+                let given = node
+                    .as_ref()
+                    .and_then(|n| n.alias.as_deref())
+                    .filter(|alias| c.alias == "(pathauto)" && !alias.is_empty())
+                    .map(|alias| format!(", pathauto gave {alias}"))
+                    .unwrap_or_default();
                 format!(
                     "  {}  {:width$}  {}",
                     style.paint(GREEN, &format!("{:8}", done_verb(c.action))),
                     c.alias,
-                    nid.map(|n| format!("(node {n})")).unwrap_or_default(),
+                    nid.map(|n| format!("(node {n}{given})"))
+                        .unwrap_or_default(),
                 )
             }
             Outcome::Failed(reason) => {

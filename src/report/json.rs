@@ -70,20 +70,12 @@ struct LinkFields<'a>(&'a [LinkFieldChange]);
 
 impl Serialize for LinkFields<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        #[derive(serde::Serialize)]
-        struct Values<'a> {
-            before: Option<&'a str>,
-            after: Option<&'a str>,
-        }
-        serializer.collect_map(self.0.iter().map(|f| {
-            (
-                f.field.as_str(),
-                Values {
-                    before: f.before.as_deref(),
-                    after: f.after.as_deref(),
-                },
-            )
-        }))
+        field_map(
+            serializer,
+            self.0
+                .iter()
+                .map(|f| (f.field.as_str(), f.before.as_deref(), f.after.as_deref())),
+        )
     }
 }
 
@@ -220,21 +212,26 @@ struct Fields<'a>(&'a [FieldChange]);
 
 impl Serialize for Fields<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        #[derive(serde::Serialize)]
-        struct Values<'a> {
-            before: Option<&'a str>,
-            after: Option<&'a str>,
-        }
-        serializer.collect_map(self.0.iter().map(|f| {
-            (
-                f.field.as_str(),
-                Values {
-                    before: f.before.as_deref(),
-                    after: f.after.as_deref(),
-                },
-            )
-        }))
+        field_map(
+            serializer,
+            self.0
+                .iter()
+                .map(|f| (f.field.as_str(), f.before.as_deref(), f.after.as_deref())),
+        )
     }
+}
+
+/// `{"title":{"before":…,"after":…},…}` from (field, before, after) triples, in their order.
+fn field_map<'a, S: Serializer>(
+    serializer: S,
+    fields: impl Iterator<Item = (&'a str, Option<&'a str>, Option<&'a str>)>,
+) -> Result<S::Ok, S::Error> {
+    #[derive(serde::Serialize)]
+    struct Values<'a> {
+        before: Option<&'a str>,
+        after: Option<&'a str>,
+    }
+    serializer.collect_map(fields.map(|(field, before, after)| (field, Values { before, after })))
 }
 
 /// Why a change that was not attempted counts as failed.

@@ -356,7 +356,7 @@ fn create(shared: &Shared, req: &Req, actor: Actor) -> Result<Response, Problem>
             "The current user is not allowed to POST the selected resource.",
         )
     })?;
-    let data = read_data(req)?;
+    let data = read_data(req, NODE_TYPE)?;
     let uuid = match data.get("id") {
         None | Some(Value::Null) => None,
         Some(Value::String(id)) if is_uuid(id) => Some(id.clone()),
@@ -416,7 +416,7 @@ fn update(shared: &Shared, req: &Req, actor: Actor, id: &str) -> Result<Response
         let detail = "The current user is not allowed to PATCH the selected resource.";
         Problem::at(StatusCode::FORBIDDEN, detail, "/data")
     })?;
-    let data = read_data(req)?;
+    let data = read_data(req, NODE_TYPE)?;
     let payload_id = data.get("id").and_then(Value::as_str);
     if payload_id != Some(id) {
         let detail = format!(
@@ -844,8 +844,9 @@ fn read_attributes(
     Ok((changes, path_langcode))
 }
 
-/// The `data` object of a request document, checked to be a `node--page`.
-fn read_data(req: &Req) -> Result<Map<String, Value>, Problem> {
+/// The `data` object of a request document, checked to be of `resource_type`
+/// (`node--page`, `menu_link_content--menu_link_content`).
+pub(super) fn read_data(req: &Req, resource_type: &str) -> Result<Map<String, Value>, Problem> {
     let document: Value = serde_json::from_slice(&req.body)
         .map_err(|_| Problem::new(StatusCode::BAD_REQUEST, "Syntax error"))?;
     let Some(Value::Object(data)) = document.get("data") else {
@@ -853,9 +854,9 @@ fn read_data(req: &Req) -> Result<Map<String, Value>, Problem> {
         return Err(Problem::new(StatusCode::BAD_REQUEST, detail));
     };
     match data.get("type").and_then(Value::as_str) {
-        Some(NODE_TYPE) => Ok(data.clone()),
+        Some(t) if t == resource_type => Ok(data.clone()),
         Some(other) => {
-            let detail = format!("The resource object's type `{other}` does not match the endpoint's type `{NODE_TYPE}`.");
+            let detail = format!("The resource object's type `{other}` does not match the endpoint's type `{resource_type}`.");
             Err(Problem::new(StatusCode::CONFLICT, detail))
         }
         None => Err(Problem::new(

@@ -19,8 +19,8 @@ use serde_json::{json, Map, Value};
 
 use super::auth::Actor;
 use super::jsonapi::{
-    document, jsonapi_object, method_not_allowed, page, parse_listing, require_media_type, single,
-    sort, Problem,
+    document, jsonapi_object, method_not_allowed, page, parse_listing, read_data,
+    require_media_type, single, sort, Problem,
 };
 use super::query::{self, Scalar};
 use super::routes::{with_header, Req, Shared};
@@ -280,7 +280,7 @@ fn create(shared: &Shared, req: &Req, actor: Actor) -> Result<Response, Problem>
     if !administers(actor) {
         return Err(forbidden());
     }
-    let data = read_data(req)?;
+    let data = read_data(req, LINK_TYPE)?;
     let uuid = match data.get("id") {
         None | Some(Value::Null) => uuid::Uuid::new_v4().to_string(),
         Some(Value::String(id)) if is_uuid(id) => id.clone(),
@@ -340,7 +340,7 @@ fn update(shared: &Shared, req: &Req, actor: Actor, id: &str) -> Result<Response
     if !administers(actor) {
         return Err(forbidden());
     }
-    let data = read_data(req)?;
+    let data = read_data(req, LINK_TYPE)?;
     let payload_id = data.get("id").and_then(Value::as_str);
     if payload_id != Some(id) {
         let detail = format!(
@@ -372,27 +372,6 @@ fn delete(shared: &Shared, actor: Actor, id: &str) -> Result<Response, Problem> 
     let mut response = Response::default();
     *response.status_mut() = StatusCode::NO_CONTENT;
     Ok(response)
-}
-
-/// The `data` object of a request document, checked to be a menu link.
-fn read_data(req: &Req) -> Result<Map<String, Value>, Problem> {
-    let document: Value = serde_json::from_slice(&req.body)
-        .map_err(|_| Problem::new(StatusCode::BAD_REQUEST, "Syntax error"))?;
-    let Some(Value::Object(data)) = document.get("data") else {
-        let detail = "The request document must contain a `data` member holding a resource object.";
-        return Err(Problem::new(StatusCode::BAD_REQUEST, detail));
-    };
-    match data.get("type").and_then(Value::as_str) {
-        Some(LINK_TYPE) => Ok(data.clone()),
-        Some(other) => {
-            let detail = format!("The resource object's type `{other}` does not match the endpoint's type `{LINK_TYPE}`.");
-            Err(Problem::new(StatusCode::CONFLICT, detail))
-        }
-        None => Err(Problem::new(
-            StatusCode::BAD_REQUEST,
-            "The resource object must have a `type`.",
-        )),
-    }
 }
 
 /// Writes the document's attributes onto `link`, then validates it.

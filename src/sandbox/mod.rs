@@ -33,7 +33,7 @@ mod state;
 mod stats;
 pub(crate) mod timestamp;
 
-use std::io::{self, Write};
+use std::io;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -328,19 +328,19 @@ impl Sandbox {
 }
 
 /// `drupal-sync sandbox`: serve until Ctrl-C or SIGTERM.
-pub async fn run(args: &crate::cli::SandboxArgs) -> anyhow::Result<()> {
+pub async fn run(args: &crate::cli::SandboxArgs, output: &crate::Output) -> anyhow::Result<()> {
     let options = SandboxOptions::from_args(args)?;
     let sandbox = Sandbox::start(args.listen, options)
         .await
         .with_context(|| format!("cannot start the sandbox on `{}`", args.listen))?;
     if args.users.is_empty() {
-        eprintln!("drupal-sync sandbox: no --user given; sign in as admin:admin (role admin)");
+        output.line("drupal-sync sandbox: no --user given; sign in as admin:admin (role admin)");
     }
-    {
-        let mut stdout = io::stdout().lock();
-        writeln!(stdout, "drupal-sync sandbox listening on {}", sandbox.url)?;
-        stdout.flush()?;
-    }
+    // Scripts and the tests read the URL from this line: `data` flushes it at once.
+    output.data(&format!(
+        "drupal-sync sandbox listening on {}\n",
+        sandbox.url
+    ));
     shutdown_signal().await;
     sandbox.shutdown().await;
     Ok(())

@@ -1,5 +1,8 @@
 //! One integration binary: the real executable against the project's sandbox on 127.0.0.1.
 
+// Tests may print (a skipped check says why).
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 mod converge;
 mod e2e;
 mod faults;

@@ -1,7 +1,7 @@
 //! The exact text of each class of error a person meets, kept fixed by snapshots of stderr
 //! (temporary paths and ports filtered). A changed message must be a deliberate change.
 
-use crate::harness::{bin, Project};
+use crate::harness::{bin, Project, SandboxProc};
 
 /// Snapshot settings: the project's temporary directory and sandbox ports filtered.
 fn settings(project: &Project) -> insta::Settings {
@@ -9,6 +9,7 @@ fn settings(project: &Project) -> insta::Settings {
     let dir = project.path().display().to_string();
     settings.add_filter(&regex_escape(&dir), "[PROJECT]");
     settings.add_filter(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT");
+    settings.add_filter(r"\(os error \d+\)", "(os error N)");
     settings
 }
 
@@ -167,4 +168,121 @@ fn a_sandbox_listens_on_localhost() {
     child.kill().unwrap();
     let _ = child.wait();
     assert!(banner.contains("http://127.0.0.1:"), "{banner}");
+}
+
+/// A run's stdout and stderr, labelled, for the errors that span both (the plan and apply
+/// summary on stdout, the error on stderr).
+fn both(run: &crate::harness::Run) -> String {
+    format!("--- stdout\n{}--- stderr\n{}", run.stdout, run.stderr)
+}
+
+#[test]
+fn a_wrong_password() {
+    let sandbox = SandboxProc::start();
+    let mut project = Project::new(&sandbox.url);
+    project.page("a.md", "---\ntitle: A\n---\nA.\n");
+    project.env("DRUPAL_SYNC_PASSWORD", "not-the-password");
+    let run = project.run(&["plan"]);
+    run.code(1);
+    assert!(run.stderr.contains("INVALID_CREDENTIALS"), "{}", run.stderr);
+    settings(&project).bind(|| insta::assert_snapshot!(run.stderr));
+}
+
+#[test]
+fn a_connection_refused_names_the_url_and_where_it_came_from() {
+    // A port that was free a moment ago: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut project = Project::with_config(&format!(
+        "[site]\nurl = \"http://127.0.0.1:{port}\"\nnamespace = \"msg\"\n[auth]\nusername = \"ci\"\n"
+    ));
+    project.page("a.md", "---\ntitle: A\n---\nA.\n");
+    let mut all = String::new();
+    for env_url in [None, Some(format!("http://127.0.0.1:{port}/drupal/"))] {
+        if let Some(url) = &env_url {
+            project.env("DRUPAL_SYNC_URL", url);
+        }
+        let run = project.run(&["plan"]);
+        run.code(1);
+        all.push_str(&format!(
+            "$ DRUPAL_SYNC_URL={} drupal-sync plan\n{}\n",
+            env_url.as_deref().unwrap_or(""),
+            run.stderr
+        ));
+    }
+    settings(&project).bind(|| insta::assert_snapshot!(all));
+}
+
+#[test]
+fn a_usage_error_exits_1() {
+    let project = Project::with_config(CONFIG);
+    let run = project.run(&["plan", "--detailed-exitcodes"]);
+    run.code(1);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    settings(&project).bind(|| insta::assert_snapshot!(run.stderr));
+}
+
+/// A project on `sandbox` signed in as the sandbox's `editor` account (no "administer nodes").
+fn as_editor(sandbox: &SandboxProc) -> Project {
+    let mut project = Project::with_config(&format!(
+        "[site]\nurl = \"{}\"\nnamespace = \"msg\"\n[auth]\nprovider = \"miniorange\"\nusername = \"editor\"\n",
+        sandbox.url
+    ));
+    project.env("DRUPAL_SYNC_PASSWORD", "editor-password");
+    project
+}
+
+#[test]
+fn a_403_on_write() {
+    let sandbox = SandboxProc::start();
+    let project = as_editor(&sandbox);
+    project.page(
+        "draft.md",
+        "---\ntitle: Draft\nstatus: draft\n---\nOnly an administrator may set the status.\n",
+    );
+    let run = project.run(&["apply"]);
+    run.code(1);
+    assert!(sandbox.nodes().is_empty());
+    settings(&project).bind(|| insta::assert_snapshot!(both(&run)));
+}
+
+#[test]
+fn a_failed_apply_summary() {
+    let sandbox = SandboxProc::start();
+    let project = as_editor(&sandbox);
+    project
+        .page("ok.md", "---\ntitle: OK\n---\nFine.\n")
+        .page(
+            "draft.md",
+            "---\ntitle: Draft\nstatus: draft\n---\nNot allowed.\n",
+        )
+        .page(
+            "full.md",
+            "---\ntitle: Full\nformat: full_html\n---\nNot allowed for editors.\n",
+        );
+    let run = project.run(&["apply"]);
+    run.code(1);
+    assert_eq!(sandbox.nodes().len(), 1);
+    settings(&project).bind(|| insta::assert_snapshot!(both(&run)));
+}
+
+#[test]
+fn a_stale_saved_plan() {
+    let sandbox = SandboxProc::start();
+    let project = Project::new(&sandbox.url);
+    project.page("a.md", "---\ntitle: A\n---\nA.\n");
+    project.run(&["apply"]).code(0);
+    project.page("a.md", "---\ntitle: A (planned)\n---\nA.\n");
+    project.run(&["plan", "--out", "a.plan"]).code(0);
+    let node = sandbox.nodes().remove(0);
+    sandbox.edit_as_editor(
+        node["id"].as_str().unwrap(),
+        serde_json::json!({ "title": "A (edited in Drupal)" }),
+    );
+    let run = project.run(&["apply", "a.plan"]);
+    run.code(1);
+    settings(&project).bind(|| insta::assert_snapshot!(run.stderr));
 }
