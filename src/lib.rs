@@ -253,7 +253,7 @@ pub fn load_content(settings: &Settings, output: &Output) -> anyhow::Result<Cont
     if errors > 0 {
         anyhow::bail!(
             "{errors} error{} in {}; nothing was sent to the site",
-            if errors == 1 { "" } else { "s" },
+            crate::report::plural(errors),
             display_dir(&settings.content.dir)
         );
     }
@@ -281,7 +281,7 @@ fn validate(cli: &Cli, strict: bool, output: &Output) -> anyhow::Result<Exit> {
         anyhow::bail!(
             "--strict: {} page{} would lose markup under {} text format; nothing was sent to the site",
             lossy.len(),
-            if lossy.len() == 1 { "" } else { "s" },
+            crate::report::plural(lossy.len()),
             if lossy.len() == 1 { "its" } else { "their" },
         );
     }
@@ -289,13 +289,10 @@ fn validate(cli: &Cli, strict: bool, output: &Output) -> anyhow::Result<Exit> {
     output.data(&format!(
         "ok: {} page{} in {}{}\n",
         content.pages.len(),
-        if content.pages.len() == 1 { "" } else { "s" },
+        crate::report::plural(content.pages.len()),
         display_dir(&settings.content.dir),
         if warnings > 0 {
-            format!(
-                " ({warnings} warning{})",
-                if warnings == 1 { "" } else { "s" }
-            )
+            format!(" ({warnings} warning{})", crate::report::plural(warnings))
         } else {
             String::new()
         }

@@ -80,7 +80,7 @@ pub async fn plan(cli: &Cli, args: &PlanArgs, output: &Output) -> anyhow::Result
         bail!(
             "--strict: {} page{} would lose markup under {} text format (listed above); nothing was saved",
             plan.warnings.len(),
-            if plan.warnings.len() == 1 { "" } else { "s" },
+            crate::report::plural(plan.warnings.len()),
             if plan.warnings.len() == 1 { "its" } else { "their" },
         );
     }
@@ -241,7 +241,7 @@ pub async fn apply(cli: &Cli, args: &ApplyArgs, output: &Output) -> anyhow::Resu
         output.error(&format!(
             "{failed_uploads} of {} upload{} failed; the pages that embed {} were not written",
             report.uploads.len(),
-            if report.uploads.len() == 1 { "" } else { "s" },
+            crate::report::plural(report.uploads.len()),
             if failed_uploads == 1 { "it" } else { "them" },
         ));
     }
@@ -558,7 +558,7 @@ async fn plan_menus(
             "the site has no JSON:API resource for menu links (GET {} answered 404), but the content declares {} link{}\n  hint: enable Drupal's JSON:API and Custom Menu Links modules, or remove `menu:` and [menus].folders",
             "/jsonapi/menu_link_content/menu_link_content",
             content.links.len(),
-            if content.links.len() == 1 { "" } else { "s" }
+            crate::report::plural(content.links.len())
         ),
     };
     let context = menu::LinkContext {
@@ -618,7 +618,7 @@ async fn check_fresh_menu(site: &Site, plan: &Plan, namespace: &str) -> anyhow::
         bail!(
             "the saved plan is stale: {} menu link{} changed on the site since it was made; nothing was written:\n{}\n  hint: make a new plan",
             stale.len(),
-            if stale.len() == 1 { "" } else { "s" },
+            crate::report::plural(stale.len()),
             stale.join("\n")
         );
     }
@@ -743,7 +743,7 @@ async fn check_fresh(site: &Site, plan: &Plan) -> anyhow::Result<()> {
         bail!(
             "the saved plan is stale: {} target page{} changed on the site since it was made; nothing was written:\n{}\n  hint: make a new plan",
             stale.len(),
-            if stale.len() == 1 { "" } else { "s" },
+            crate::report::plural(stale.len()),
             stale.join("\n")
         );
     }
