@@ -588,22 +588,25 @@ pub fn needs_site_rules(body: &str, format: &str) -> bool {
 /// The warnings of `pages` under `formats`: one per page whose format drops something
 /// visitors would see. Pages in a format no rule is known for are not judged.
 pub fn warnings(pages: &[Page], formats: &Formats, site: &SiteOrigin) -> Vec<FormatWarning> {
-    pages
-        .iter()
-        .filter_map(|page| {
-            let format = formats.get(&page.format)?;
-            let verdict = check(&page.body, &format, site)?;
-            Some(verdict.warning(&page.source.path, page.source.line, &page.key, &page.format))
-        })
-        .collect()
+    // Each page's HTML is read on its own: on every core, as content loading does.
+    crate::content::parallel_map(pages.iter().collect(), |page| {
+        let format = formats.get(&page.format)?;
+        let verdict = check(&page.body, &format, site)?;
+        Some(verdict.warning(&page.source.path, page.source.line, &page.key, &page.format))
+    })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// Whether the site's own rules could change a warning: some page uses a format that is not
 /// a standard one, or an element a standard format drops (a site may allow more).
 pub fn pages_need_site_rules(pages: &[Page]) -> bool {
-    pages
-        .iter()
-        .any(|page| needs_site_rules(&page.body, &page.format))
+    crate::content::parallel_map(pages.iter().collect(), |page| {
+        needs_site_rules(&page.body, &page.format)
+    })
+    .into_iter()
+    .any(|needs| needs)
 }
 
 /// The warning for a write whose answer's `processed` lost markup the page sent.

@@ -711,7 +711,10 @@ pub fn auto_alias_needs_jsonapi(pages: &[Page]) -> Vec<Diagnostic> {
 
 /// `f` over `items` on every core, results in order. Rendering is most of a load's work,
 /// and each page's is independent of the others'.
-fn parallel_map<T: Send, R: Send>(mut items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+pub(crate) fn parallel_map<T: Send, R: Send>(
+    mut items: Vec<T>,
+    f: impl Fn(T) -> R + Sync,
+) -> Vec<R> {
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZero::get)
         .min(8);

@@ -284,6 +284,46 @@ pub struct Site {
     /// made relative, as Drupal's `filter_html_image_secure` does.
     #[serde(skip)]
     base_url: String,
+    /// Filtered bodies already computed, as Drupal's render cache keeps them: a listing of
+    /// 10,000 pages must not run every format's filters again on every read.
+    #[serde(skip)]
+    filtered: FilterCache,
+}
+
+/// `processed` texts by (format, value), shared by every read of a body.
+#[derive(Debug, Default)]
+struct FilterCache(std::sync::Mutex<HashMap<u64, std::sync::Arc<str>>>);
+
+impl Clone for FilterCache {
+    /// A copy of a site starts with an empty cache (it is only ever a shortcut).
+    fn clone(&self) -> Self {
+        FilterCache::default()
+    }
+}
+
+impl FilterCache {
+    fn get_or_insert(&self, body: &TextBody, make: impl FnOnce() -> String) -> std::sync::Arc<str> {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        body.format.hash(&mut hasher);
+        body.value.hash(&mut hasher);
+        let key = hasher.finish();
+        let mut cache = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        cache
+            .entry(key)
+            .or_insert_with(|| std::sync::Arc::from(make()))
+            .clone()
+    }
+
+    fn clear(&self) {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
+    }
 }
 
 /// Secondary indexes of a [`Site`].
@@ -354,6 +394,7 @@ impl Site {
             index: Index::default(),
             text_formats: Vec::new(),
             base_url: String::new(),
+            filtered: FilterCache::default(),
         }
     }
 
@@ -378,6 +419,7 @@ impl Site {
     pub fn set_text_formats(&mut self, formats: Vec<crate::formats::TextFormat>, base_url: &str) {
         self.text_formats = formats;
         base_url.clone_into(&mut self.base_url);
+        self.filtered.clear();
     }
 
     /// Every text format of the site: the standard profile's, then the site's own.
@@ -393,10 +435,10 @@ impl Site {
     /// `body.processed`: the body after its format's filters (drupal-wire §9). A format
     /// the site does not have shows nothing, as in Drupal.
     pub fn processed(&self, body: &TextBody) -> String {
-        super::files::processed(
-            &self.files,
-            &processed(body, &self.text_formats, &self.base_url),
-        )
+        let filtered = self
+            .filtered
+            .get_or_insert(body, || processed(body, &self.text_formats, &self.base_url));
+        super::files::processed(&self.files, &filtered)
     }
 
     /// Key for signing and verifying tokens.
