@@ -64,21 +64,7 @@ pub async fn upload_jsonapi(
     bytes: &[u8],
 ) -> Result<RemoteFile, DrupalError> {
     let path = format!("/jsonapi/{}/{}/{}", field.entity, field.bundle, field.field);
-    let (body, headers) = upload_body(name, bytes);
-    let response = client
-        .send_with(
-            Method::POST,
-            &path,
-            JSONAPI,
-            Some(&body),
-            Repeat::Unsafe,
-            &headers,
-        )
-        .await?;
-    if !response.ok() {
-        return Err(response.error(&Method::POST, &path));
-    }
-    let document: Single = response.json(&Method::POST, &path)?;
+    let document: Single = post_bytes(client, &path, JSONAPI, name, bytes).await?;
     remote_file(document.data)
         .ok_or_else(|| protocol(&Method::POST, &path, "the answer has no file"))
 }
@@ -94,22 +80,33 @@ pub async fn upload_rest(
         "/file/upload/{}/{}/{}?_format=json",
         field.entity, field.bundle, field.field
     );
+    let fields: Value = post_bytes(client, &path, JSON, name, bytes).await?;
+    rest_file(&fields).ok_or_else(|| protocol(&Method::POST, &path, "the answer has no file uuid"))
+}
+
+/// POSTs a file's bytes under `name` and reads the answer (either API's file document).
+async fn post_bytes<T: serde::de::DeserializeOwned>(
+    client: &Client,
+    path: &str,
+    accept: &'static str,
+    name: &str,
+    bytes: &[u8],
+) -> Result<T, DrupalError> {
     let (body, headers) = upload_body(name, bytes);
     let response = client
         .send_with(
             Method::POST,
-            &path,
-            JSON,
+            path,
+            accept,
             Some(&body),
             Repeat::Unsafe,
             &headers,
         )
         .await?;
     if !response.ok() {
-        return Err(response.error(&Method::POST, &path));
+        return Err(response.error(&Method::POST, path));
     }
-    let fields: Value = response.json(&Method::POST, &path)?;
-    rest_file(&fields).ok_or_else(|| protocol(&Method::POST, &path, "the answer has no file uuid"))
+    response.json(&Method::POST, path)
 }
 
 /// A core REST file entity (`74_…`) as a [`RemoteFile`].

@@ -763,6 +763,21 @@ fn alias_resource(base: &str, alias: &Alias, fields: Option<&[String]>) -> Value
     })
 }
 
+/// A resource object's `attributes` (`empty` when absent or null); not an object is a 400.
+pub(super) fn attributes_of<'a>(
+    data: &'a Map<String, Value>,
+    empty: &'a Map<String, Value>,
+) -> Result<&'a Map<String, Value>, Problem> {
+    match data.get("attributes") {
+        None | Some(Value::Null) => Ok(empty),
+        Some(Value::Object(attributes)) => Ok(attributes),
+        Some(_) => Err(Problem::new(
+            StatusCode::BAD_REQUEST,
+            "The `attributes` member must be an object.",
+        )),
+    }
+}
+
 /// Reads the attributes of a write into [`Changes`], plus the path langcode to echo.
 /// `current` holds the node's attributes on PATCH, where read-only values may be repeated.
 fn read_attributes(
@@ -771,16 +786,7 @@ fn read_attributes(
     method: &str,
 ) -> Result<(Changes, Option<Option<String>>), Problem> {
     let empty = Map::new();
-    let attributes = match data.get("attributes") {
-        None | Some(Value::Null) => &empty,
-        Some(Value::Object(attributes)) => attributes,
-        Some(_) => {
-            return Err(Problem::new(
-                StatusCode::BAD_REQUEST,
-                "The `attributes` member must be an object.",
-            ));
-        }
-    };
+    let attributes = attributes_of(data, &empty)?;
     let mut changes = Changes::default();
     let mut path_langcode = None;
     let mut violations = Vec::new();

@@ -19,7 +19,7 @@ use serde_json::{json, Map, Value};
 
 use super::auth::Actor;
 use super::jsonapi::{
-    document, jsonapi_object, method_not_allowed, page, parse_listing, read_data,
+    attributes_of, document, jsonapi_object, method_not_allowed, page, parse_listing, read_data,
     require_media_type, single, sort, Problem,
 };
 use super::query::{self, Scalar};
@@ -377,16 +377,7 @@ fn delete(shared: &Shared, actor: Actor, id: &str) -> Result<Response, Problem> 
 /// Writes the document's attributes onto `link`, then validates it.
 fn apply_attributes(link: &mut MenuLink, data: &Map<String, Value>) -> Result<(), Problem> {
     let empty = Map::new();
-    let attributes = match data.get("attributes") {
-        None | Some(Value::Null) => &empty,
-        Some(Value::Object(attributes)) => attributes,
-        Some(_) => {
-            return Err(Problem::new(
-                StatusCode::BAD_REQUEST,
-                "The `attributes` member must be an object.",
-            ))
-        }
-    };
+    let attributes = attributes_of(data, &empty)?;
     let mut violations = Vec::new();
     for (name, value) in attributes {
         let primitive = || Violation::primitive(&format!("{name}.0.value"));
