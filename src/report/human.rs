@@ -142,12 +142,7 @@ fn menu_line(out: &mut String, change: &LinkChange, style: &Style) {
         .trim_end()
     );
     if change.action == Action::Update {
-        let width = change
-            .fields
-            .iter()
-            .map(|f| f.field.as_str().len() + 1)
-            .max()
-            .unwrap_or(0);
+        let width = label_width(change.fields.iter().map(|f| f.field.as_str()));
         for field in &change.fields {
             let label = format!("{}:", field.field);
             let _ = writeln!(
@@ -203,13 +198,13 @@ fn line(out: &mut String, change: &Change, widths: Widths, style: &Style) {
     let _ = writeln!(out, "{}", text.trim_end());
 }
 
+/// The width of the widest `name:` label, so changed fields line up.
+fn label_width<'a>(names: impl Iterator<Item = &'a str>) -> usize {
+    names.map(|name| name.len() + 1).max().unwrap_or(0)
+}
+
 fn fields(out: &mut String, change: &Change, style: &Style) {
-    let width = change
-        .fields
-        .iter()
-        .map(|f| f.field.as_str().len() + 1)
-        .max()
-        .unwrap_or(0);
+    let width = label_width(change.fields.iter().map(|f| f.field.as_str()));
     for field in &change.fields {
         let label = format!("{}:", field.field);
         if field.field == Field::Body {
